@@ -1,0 +1,236 @@
+"""The demo borough of Fenmarsh: fictional agencies and people, one for every role.
+
+Every name here is invented. Running the seed twice changes nothing the second time.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from agencies import services
+from agencies.models import Agency, AgencyType, Membership, Role, Team
+
+DEMO_PASSWORD = "fenmarsh-demo-2026"  # noqa: S105 - demo data only; seed_demo refuses production
+
+AGENCIES = [
+    # key, name, type, ods code, urn, teams
+    ("police", "Fenmarsh Constabulary", AgencyType.POLICE, "", "", ["Public Protection Unit"]),
+    (
+        "health",
+        "Fenmarsh Community Health NHS Trust",
+        AgencyType.HEALTH,
+        "ZZF01",
+        "",
+        ["Safeguarding Children Team", "School Nursing"],
+    ),
+    ("school", "Willowmere Academy", AgencyType.EDUCATION, "", "999101", ["Pastoral Team"]),
+    ("primary", "Alderbrook Primary School", AgencyType.EDUCATION, "", "999102", []),
+    (
+        "csc",
+        "Fenmarsh Council Children's Social Care",
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        "",
+        "",
+        ["Front Door (MASH)", "Exploitation Team", "Quality Assurance"],
+    ),
+    ("yjs", "Fenmarsh Youth Justice Service", AgencyType.YOUTH_JUSTICE, "", "", []),
+    ("probation", "Fenmarsh Probation Delivery Unit", AgencyType.PROBATION, "", "", []),
+    ("housing", "Fenmarsh Homes", AgencyType.HOUSING, "", "", []),
+    ("voluntary", "Fenmarsh Young People's Trust", AgencyType.VOLUNTARY, "", "", []),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    roles: tuple[tuple[str, str, str], ...]  # (agency key, role, job title)
+
+
+PEOPLE = [
+    DemoPerson("dana.harlow", "Dana", "Harlow", (("police", Role.REFERRER, "Police constable"),)),
+    DemoPerson("priya.okafor", "Priya", "Okafor", (("school", Role.REFERRER, "Head of year"),)),
+    DemoPerson("tom.ellery", "Tom", "Ellery", (("health", Role.REFERRER, "School nurse"),)),
+    DemoPerson(
+        "sam.whitlock",
+        "Sam",
+        "Whitlock",
+        (
+            ("police", Role.AGENCY_LEAD, "Public protection sergeant"),
+            ("police", Role.PANEL_MEMBER, "Public protection sergeant"),
+        ),
+    ),
+    DemoPerson(
+        "grace.adebayo",
+        "Grace",
+        "Adebayo",
+        (
+            ("health", Role.AGENCY_LEAD, "Named nurse for safeguarding"),
+            ("health", Role.PANEL_MEMBER, "Named nurse for safeguarding"),
+        ),
+    ),
+    DemoPerson(
+        "helen.marsh",
+        "Helen",
+        "Marsh",
+        (
+            ("school", Role.AGENCY_LEAD, "Designated safeguarding lead"),
+            ("school", Role.PANEL_MEMBER, "Designated safeguarding lead"),
+        ),
+    ),
+    DemoPerson(
+        "owen.price",
+        "Owen",
+        "Price",
+        (("primary", Role.AGENCY_LEAD, "Designated safeguarding lead"),),
+    ),
+    DemoPerson(
+        "ruth.kellaway",
+        "Ruth",
+        "Kellaway",
+        (
+            ("csc", Role.AGENCY_LEAD, "Team manager, Front Door"),
+            ("csc", Role.PANEL_MEMBER, "Team manager, Front Door"),
+        ),
+    ),
+    DemoPerson(
+        "maya.lindqvist",
+        "Maya",
+        "Lindqvist",
+        (("csc", Role.PANEL_COORDINATOR, "Exploitation panel coordinator"),),
+    ),
+    DemoPerson(
+        "josh.ferrant", "Josh", "Ferrant", (("police", Role.PANEL_COORDINATOR, "MASH coordinator"),)
+    ),
+    DemoPerson(
+        "alan.brightwater",
+        "Alan",
+        "Brightwater",
+        (("csc", Role.PANEL_CHAIR, "Head of service, exploitation"),),
+    ),
+    DemoPerson(
+        "nadia.coombe",
+        "Nadia",
+        "Coombe",
+        (("police", Role.PANEL_CHAIR, "Detective inspector, public protection"),),
+    ),
+    DemoPerson(
+        "lewis.tran",
+        "Lewis",
+        "Tran",
+        (("yjs", Role.PANEL_MEMBER, "Youth justice officer"),),
+    ),
+    DemoPerson(
+        "fiona.hale",
+        "Fiona",
+        "Hale",
+        (("csc", Role.BOARD_MEMBER, "Director of children's services"),),
+    ),
+    DemoPerson(
+        "marcus.bell",
+        "Marcus",
+        "Bell",
+        (("police", Role.BOARD_MEMBER, "Chief superintendent"),),
+    ),
+    DemoPerson(
+        "irene.voss",
+        "Irene",
+        "Voss",
+        (("csc", Role.QUALITY_AUDITOR, "Quality assurance auditor"),),
+    ),
+    DemoPerson(
+        "kwame.asante",
+        "Kwame",
+        "Asante",
+        (("health", Role.QUALITY_AUDITOR, "Safeguarding quality lead"),),
+    ),
+    DemoPerson(
+        "beth.rowan",
+        "Beth",
+        "Rowan",
+        (("csc", Role.DATA_PROTECTION_OFFICER, "Data protection officer"),),
+    ),
+    DemoPerson(
+        "ian.fairley",
+        "Ian",
+        "Fairley",
+        (("health", Role.DATA_PROTECTION_OFFICER, "Information governance lead"),),
+    ),
+    DemoPerson(
+        "admin.fenmarsh",
+        "Alex",
+        "Penhallow",
+        (
+            ("csc", Role.SYSTEM_ADMINISTRATOR, "Systems administrator"),
+            ("police", Role.SYSTEM_ADMINISTRATOR, "Systems administrator"),
+        ),
+    ),
+]
+
+# Django admin rights for system administrators: people, agencies and panels, no case content.
+ADMINISTRATOR_MODEL_PERMISSIONS = [
+    ("auth", "user"),
+    ("agencies", "agency"),
+    ("agencies", "team"),
+    ("agencies", "membership"),
+]
+
+
+@transaction.atomic
+def seed_people() -> dict[str, object]:
+    agencies: dict[str, Agency] = {}
+    for key, name, agency_type, ods_code, urn, teams in AGENCIES:
+        agency, _ = Agency.objects.update_or_create(
+            name=name, defaults={"agency_type": agency_type, "ods_code": ods_code, "urn": urn}
+        )
+        services.agency_ensure_permission_group(agency=agency)
+        for team_name in teams:
+            Team.objects.get_or_create(agency=agency, name=team_name)
+        agencies[key] = agency
+
+    administrators, _ = Group.objects.get_or_create(name="System administrators")
+    for app_label, model in ADMINISTRATOR_MODEL_PERMISSIONS:
+        administrators.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
+        )
+
+    User = get_user_model()
+    people = {}
+    for person in PEOPLE:
+        user, created = User.objects.get_or_create(
+            username=person.username,
+            defaults={
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": f"{person.username}@fenmarsh.example",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        for agency_key, role, job_title in person.roles:
+            if not Membership.objects.active().filter(
+                user=user, agency=agencies[agency_key], role=role
+            ):
+                Membership.objects.create(
+                    user=user, agency=agencies[agency_key], role=role, job_title=job_title
+                )
+            if role == Role.SYSTEM_ADMINISTRATOR and not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+                user.groups.add(administrators)
+        people[person.username] = user
+    return {"agencies": agencies, "people": people}
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, role, agency) for every demo login, in the order they are listed."""
+    names = {key: name for key, name, *_ in AGENCIES}
+    rows = []
+    for person in PEOPLE:
+        for agency_key, role, _title in person.roles:
+            rows.append((person.username, Role(role).label, names[agency_key]))
+    return rows

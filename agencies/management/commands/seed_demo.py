@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from agencies import demo
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo borough of Fenmarsh. Safe to run again: nothing is duplicated."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load demo data even with DEBUG off (never on a live system).",
+        )
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print logins.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo loads fictional demo people with a shared password and refuses to "
+                "run with DEBUG off. Use --force only on a demonstration system."
+            )
+        demo.seed_people()
+        self.stdout.write(self.style.SUCCESS("Demo borough of Fenmarsh loaded."))
+        if not options["quiet_logins"]:
+            self.stdout.write(demo_logins_table())
+
+
+def demo_logins_table() -> str:
+    rows = demo.demo_logins()
+    width = max(len(username) for username, *_ in rows)
+    role_width = max(len(role) for _, role, _ in rows)
+    lines = [f"Demo logins (every password: {demo.DEMO_PASSWORD})"]
+    lines += [
+        f"  {username:<{width}}  {role:<{role_width}}  {agency}" for username, role, agency in rows
+    ]
+    return "\n".join(lines)

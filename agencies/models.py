@@ -1,0 +1,109 @@
+"""Agencies, their teams, and people's dated memberships of them with a role."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AgencyType(models.TextChoices):
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    PROBATION = "probation", "Probation"
+    HOUSING = "housing", "Housing"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    OTHER = "other", "Other"
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    AGENCY_LEAD = "agency_lead", "Agency safeguarding lead"
+    PANEL_COORDINATOR = "panel_coordinator", "Panel coordinator"
+    PANEL_CHAIR = "panel_chair", "Panel chair"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    BOARD_MEMBER = "board_member", "Board member"
+    QUALITY_AUDITOR = "quality_auditor", "Quality auditor"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
+    SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    agency_type = models.CharField(max_length=32, choices=AgencyType.choices)
+    ods_code = models.CharField(
+        "ODS code", max_length=10, blank=True, help_text="Health bodies: the NHS ODS code."
+    )
+    urn = models.CharField(
+        "URN", max_length=8, blank=True, help_text="Schools: the Unique Reference Number."
+    )
+    is_active = models.BooleanField(default=True)
+    # Object permissions granted to "this agency" (a referral shared with it) are held by
+    # this group; who acts for the agency is decided from live memberships, not group rows.
+    permission_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="agency", null=True, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="team_unique_name_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency})"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+
+
+class Membership(models.Model):
+    """A person acting for an agency in one role, from a date until it is ended."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    end_reason = models.TextField(blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__username", "agency__name", "role"]
+        indexes = [models.Index(fields=["user", "role", "ended_at"], name="membership_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.agency}"

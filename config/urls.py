@@ -1,0 +1,16 @@
+"""HTTP routes. Every route needs its rows in tests/agencies/test_access_matrix.py."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from agencies import views as agency_views
+from config import views as config_views
+
+urlpatterns = [
+    path("", agency_views.home, name="home"),
+    path("sign-in/", agency_views.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", config_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
