@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agencies.models import Agency, Membership, Team
+from agencies.models import Agency, AuditEvent, Membership, Team
 
 
 class TeamInline(admin.TabularInline):
@@ -26,4 +26,22 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Memberships are ended with a date and reason, never deleted.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only, in the admin as everywhere."""
+
+    list_display = ["at", "actor", "actor_agency", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -107,3 +107,72 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed"
+    CHANGED = "changed", "Changed"
+    CREATED = "created", "Created"
+    SHARED = "shared", "Shared"
+    SHARE_WITHDRAWN = "share_withdrawn", "Share withdrawn"
+    EXPORTED_PDF = "exported_pdf", "Exported as PDF"
+    EXPORTED_CSV = "exported_csv", "Exported as CSV"
+    DOWNLOADED = "downloaded", "Downloaded"
+    BREAK_GLASS = "break_glass", "Broke the glass"
+    REFUSED = "refused", "Refused"
+    MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only: they cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("Audit events are append-only: they cannot be updated.")
+
+
+class AuditEvent(models.Model):
+    """One view, change, share, export or refusal: append-only (and enforced so on PostgreSQL)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=24, choices=AuditAction.choices)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    child = models.ForeignKey(
+        "referrals.Child", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True)
+    reason = models.TextField(blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["referral", "-at"], name="audit_referral"),
+            models.Index(fields=["child", "-at"], name="audit_child"),
+            models.Index(fields=["actor", "-at"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        # Guard, not business logic: an audit row, once written, is never rewritten.
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only: they cannot be deleted.")

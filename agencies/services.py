@@ -15,3 +15,27 @@ def agency_ensure_permission_group(*, agency: Agency) -> Group:
     agency.permission_group = group
     agency.save(update_fields=["permission_group"])
     return group
+
+
+@transaction.atomic(durable=True)
+def membership_end(*, actor, membership, reason: str, request=None):
+    """End a membership now: the access it gave ends at once (the policy reads live rows)."""
+    from django.utils import timezone
+
+    from agencies import audit
+
+    if membership.ended_at is not None:
+        return membership
+    membership.ended_at = timezone.now()
+    membership.ended_by = actor
+    membership.end_reason = reason.strip()
+    membership.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.MEMBERSHIP_ENDED,
+        obj=membership,
+        request=request,
+        reason=membership.end_reason,
+        detail=f"{membership.user} as {membership.get_role_display()} of {membership.agency}",
+    )
+    return membership

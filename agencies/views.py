@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from agencies import selectors
+from agencies import policy, selectors
 from agencies.forms import SignInForm
 
 
@@ -15,4 +15,10 @@ class SignInView(auth_views.LoginView):
 @login_required
 def home(request):
     memberships = selectors.active_memberships(user=request.user)
-    return render(request, "agencies/home.html", {"memberships": memberships})
+    context = {
+        "memberships": memberships,
+        "can_break_glass": policy.can_break_glass_at_all(request.user),
+        "can_look_up_audit": policy.can_look_up_audit_trails(request.user),
+        "can_administer": policy.can_administer(request.user),
+    }
+    return render(request, "agencies/home.html", context)

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "agencies.middleware.AuditRefusalsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -238,3 +239,9 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Access ------------------------------------------------------------------------------
+# Panel members keep access to a closed case for this many days (to finish its actions).
+PANEL_ACCESS_GRACE_DAYS = int(os.environ.get("PANEL_ACCESS_GRACE_DAYS", "28"))
+# How long a "break glass" access to a case lasts.
+BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "4"))

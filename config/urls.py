@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from agencies import views as agency_views
 from config import views as config_views
@@ -12,5 +12,6 @@ urlpatterns = [
     path("sign-in/", agency_views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", config_views.healthz, name="healthz"),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

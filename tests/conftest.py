@@ -7,3 +7,11 @@ from agencies import demo
 def demo_borough(db):
     """The fictional borough of Fenmarsh, as `seed_demo` loads it."""
     return demo.seed_people()
+
+
+@pytest.fixture
+def demo_referrals(demo_borough):
+    from referrals import demo as referral_demo
+
+    seeded = referral_demo.seed_referrals(demo_borough["people"], demo_borough["agencies"])
+    return {**demo_borough, **seeded}

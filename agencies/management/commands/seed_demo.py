@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies import demo
+from referrals import demo as referral_demo
 
 
 class Command(BaseCommand):
@@ -21,7 +22,8 @@ class Command(BaseCommand):
                 "seed_demo loads fictional demo people with a shared password and refuses to "
                 "run with DEBUG off. Use --force only on a demonstration system."
             )
-        demo.seed_people()
+        borough = demo.seed_people()
+        referral_demo.seed_referrals(borough["people"], borough["agencies"])
         self.stdout.write(self.style.SUCCESS("Demo borough of Fenmarsh loaded."))
         if not options["quiet_logins"]:
             self.stdout.write(demo_logins_table())

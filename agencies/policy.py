@@ -1,0 +1,332 @@
+"""The one place that decides access. Every door (page, API, WebSocket, PDF, search, export,
+notification) asks this module; nothing else looks at roles or `is_superuser`.
+
+Questions come in pairs: "may this user do X to this object" and "the queryset of objects
+this user may X", and each "may" is answered from its queryset, so the two cannot disagree.
+Deny by default: `allows()` refuses any action it does not know. The rules, one line each,
+are tabulated in docs/access.md.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, Membership, Role
+from panels.models import AgendaItem, PanelMembership
+from referrals.models import (
+    BreakGlassAccess,
+    Contribution,
+    ContributionSensitivity,
+    Referral,
+    ReferralGroupObjectPermission,
+    ReferralState,
+    ReferralUserObjectPermission,
+)
+
+VIEW_REFERRAL = "view_referral"
+
+
+class NotFoundForUser(Http404):
+    """The object is missing or the person may not know it exists: the same answer for both."""
+
+    def __init__(self, *, object_type: str, object_id, referral_id=None, child_id=None):
+        super().__init__(f"No {object_type} found.")
+        self.object_type = object_type
+        self.object_id = object_id
+        self.referral_id = referral_id
+        self.child_id = child_id
+
+
+class ForbiddenForUser(PermissionDenied):
+    """The person may know the object exists but may not do this to it."""
+
+    def __init__(self, *, action: str, object_type: str, object_id, referral_id=None):
+        super().__init__(f"You may not {action} this {object_type}.")
+        self.action = action
+        self.object_type = object_type
+        self.object_id = object_id
+        self.referral_id = referral_id
+
+
+@dataclass(frozen=True)
+class Roles:
+    """A person's live roles: role -> the agencies they hold it in."""
+
+    by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def agencies(self, role: str) -> frozenset[int]:
+        return self.by_role.get(role, frozenset())
+
+    def has(self, role: str) -> bool:
+        return bool(self.by_role.get(role))
+
+    @property
+    def all_agencies(self) -> frozenset[int]:
+        return frozenset().union(*self.by_role.values()) if self.by_role else frozenset()
+
+
+def _signed_in(user) -> bool:
+    return (
+        bool(user)
+        and not isinstance(user, AnonymousUser)
+        and user.is_authenticated
+        and (user.is_active)
+    )
+
+
+def roles_of(user) -> Roles:
+    """The person's active memberships, read fresh (one query): an ended one gives nothing."""
+    if not _signed_in(user):
+        return Roles()
+    by_role: dict[str, set[int]] = {}
+    for role, agency_id in (
+        Membership.objects.active()
+        .filter(user=user, agency__is_active=True)
+        .values_list("role", "agency_id")
+    ):
+        by_role.setdefault(role, set()).add(agency_id)
+    return Roles({role: frozenset(ids) for role, ids in by_role.items()})
+
+
+def _active_panel_ids(user):
+    return PanelMembership.objects.active().filter(user=user).values("panel_id")
+
+
+def _panel_grace() -> timedelta:
+    return timedelta(days=settings.PANEL_ACCESS_GRACE_DAYS)
+
+
+def _listed_on_my_panels(user, now) -> Q:
+    """Listed on a meeting of a panel the person sits on, and not closed beyond the grace."""
+    listed = AgendaItem.objects.filter(
+        referral=OuterRef("pk"),
+        withdrawn_at__isnull=True,
+        meeting__panel_id__in=_active_panel_ids(user),
+    )
+    return Exists(listed) & (Q(closed_at__isnull=True) | Q(closed_at__gt=now - _panel_grace()))
+
+
+def _referral_rules(user, roles: Roles, *, include_auditor: bool) -> Q | None:
+    if not roles.all_agencies:
+        return None
+    now = timezone.now()
+    not_draft = ~Q(state=ReferralState.DRAFT)
+    # A referrer sees what they submitted and their own drafts, while they act for that agency.
+    rules = Q(referrer=user, agency_id__in=roles.all_agencies)
+    leads = roles.agencies(Role.AGENCY_LEAD)
+    if leads:
+        shared_with_my_agency = ReferralGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            permission__codename=VIEW_REFERRAL,
+            group__agency__in=leads,
+        )
+        rules |= not_draft & (Q(agency_id__in=leads) | Exists(shared_with_my_agency))
+        rules |= Exists(
+            BreakGlassAccess.objects.filter(referral=OuterRef("pk"), user=user, expires_at__gt=now)
+        )
+    if roles.has(Role.PANEL_COORDINATOR) or (include_auditor and roles.has(Role.QUALITY_AUDITOR)):
+        rules |= not_draft
+    rules |= not_draft & _listed_on_my_panels(user, now)
+    # Individually granted through django-guardian (a case allocated to one worker).
+    rules |= not_draft & Exists(
+        ReferralUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__codename=VIEW_REFERRAL
+        )
+    )
+    return rules
+
+
+# --- Referrals -----------------------------------------------------------------------------
+
+
+def visible_referrals(user, roles: Roles | None = None) -> QuerySet[Referral]:
+    """The referrals this person may read: every list, search and export starts here."""
+    roles = roles if roles is not None else roles_of(user)
+    rules = _referral_rules(user, roles, include_auditor=True)
+    if rules is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(rules)
+
+
+def can_view_referral(user, referral: Referral) -> bool:
+    """A person may read a referral exactly when it is in visible_referrals(user)."""
+    return visible_referrals(user).filter(pk=referral.pk).exists()
+
+
+def get_referral_for(user, pk) -> Referral:
+    """The referral, or the same 404 whether it is missing or hidden from this person."""
+    try:
+        return visible_referrals(user).select_related("child", "agency", "referrer").get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise NotFoundForUser(
+            object_type="referral", object_id=pk, referral_id=_existing(pk)
+        ) from None
+
+
+def _existing(pk):
+    try:
+        return Referral.objects.filter(pk=pk).values_list("pk", flat=True).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def must_give_view_reason(user, referral: Referral) -> bool:
+    """A quality auditor reading a case they hold no other right to gives a reason each time."""
+    roles = roles_of(user)
+    if not roles.has(Role.QUALITY_AUDITOR):
+        return False
+    other_rules = _referral_rules(user, roles, include_auditor=False)
+    return other_rules is None or not Referral.objects.filter(other_rules, pk=referral.pk).exists()
+
+
+def can_change_referral(user, referral: Referral) -> bool:
+    """The referrer changes their own draft; the agency's lead and a coordinator change a case."""
+    roles = roles_of(user)
+    if referral.state == ReferralState.DRAFT:
+        return referral.referrer_id == user.pk and referral.agency_id in roles.all_agencies
+    return referral.agency_id in roles.agencies(Role.AGENCY_LEAD) or roles.has(
+        Role.PANEL_COORDINATOR
+    )
+
+
+def can_share_referral(user, referral: Referral) -> bool:
+    """The referring agency's lead or a panel coordinator shares a submitted referral."""
+    if referral.state == ReferralState.DRAFT:
+        return False
+    roles = roles_of(user)
+    return referral.agency_id in roles.agencies(Role.AGENCY_LEAD) or roles.has(
+        Role.PANEL_COORDINATOR
+    )
+
+
+def can_break_glass(user, referral: Referral) -> bool:
+    """An agency lead may open a submitted case they cannot otherwise see, giving a reason."""
+    roles = roles_of(user)
+    return (
+        roles.has(Role.AGENCY_LEAD)
+        and referral.state != ReferralState.DRAFT
+        and not can_view_referral(user, referral)
+    )
+
+
+def can_break_glass_at_all(user) -> bool:
+    """Only an agency lead is offered the break-glass page."""
+    return roles_of(user).has(Role.AGENCY_LEAD)
+
+
+def break_glass_duration() -> timedelta:
+    return timedelta(hours=settings.BREAK_GLASS_HOURS)
+
+
+def users_to_tell_of_break_glass(referral: Referral) -> QuerySet:
+    """The referring agency's leads hear when someone breaks the glass on its case."""
+    return _people_with_role_in(Role.AGENCY_LEAD, [referral.agency_id])
+
+
+def users_to_tell_of_share(referral: Referral, agency: Agency) -> QuerySet:
+    """The leads of the agency a referral is shared with."""
+    return _people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
+
+
+def _people_with_role_in(role: str, agency_ids) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    member_ids = (
+        Membership.objects.active().filter(role=role, agency_id__in=agency_ids).values("user_id")
+    )
+    return get_user_model().objects.filter(pk__in=member_ids, is_active=True)
+
+
+# --- Contributions -------------------------------------------------------------------------
+
+
+def visible_contributions(user, referral: Referral) -> QuerySet[Contribution]:
+    """Of a referral the person may read: every contribution, except that one marked
+    "panel only" is read only by the panel (members, chair, coordinator), its own agency and
+    the quality auditor."""
+    if not can_view_referral(user, referral):
+        return Contribution.objects.none()
+    roles = roles_of(user)
+    contributions = Contribution.objects.filter(referral=referral)
+    if roles.has(Role.PANEL_COORDINATOR) or roles.has(Role.QUALITY_AUDITOR):
+        return contributions
+    if Referral.objects.filter(_listed_on_my_panels(user, timezone.now()), pk=referral.pk).exists():
+        return contributions
+    return contributions.filter(
+        ~Q(sensitivity=ContributionSensitivity.PANEL_ONLY) | Q(agency_id__in=roles.all_agencies)
+    )
+
+
+def can_view_contribution(user, contribution: Contribution) -> bool:
+    """Exactly when it is in visible_contributions(user, its referral)."""
+    return visible_contributions(user, contribution.referral).filter(pk=contribution.pk).exists()
+
+
+# --- Audit trail ---------------------------------------------------------------------------
+
+
+def can_view_audit_trail(user, referral: Referral) -> bool:
+    """A data protection officer, or the referring agency's lead, sees who saw a referral."""
+    roles = roles_of(user)
+    return roles.has(Role.DATA_PROTECTION_OFFICER) or referral.agency_id in roles.agencies(
+        Role.AGENCY_LEAD
+    )
+
+
+def can_view_child_audit_trail(user, child) -> bool:
+    """A data protection officer, or the lead of an agency that referred the child."""
+    roles = roles_of(user)
+    if roles.has(Role.DATA_PROTECTION_OFFICER):
+        return True
+    leads = roles.agencies(Role.AGENCY_LEAD)
+    return bool(leads) and child.referrals.filter(agency_id__in=leads).exists()
+
+
+def can_look_up_audit_trails(user) -> bool:
+    """A data protection officer looks up any record's audit trail by its reference."""
+    return roles_of(user).has(Role.DATA_PROTECTION_OFFICER)
+
+
+# --- Administration ------------------------------------------------------------------------
+
+
+def can_administer(user) -> bool:
+    """A system administrator manages people, agencies and panels (and sees no case content)."""
+    return roles_of(user).has(Role.SYSTEM_ADMINISTRATOR)
+
+
+# --- Deny by default -----------------------------------------------------------------------
+
+_OBJECT_RULES = {
+    "view_referral": can_view_referral,
+    "change_referral": can_change_referral,
+    "share_referral": can_share_referral,
+    "break_glass": can_break_glass,
+    "view_audit_trail": can_view_audit_trail,
+    "view_contribution": can_view_contribution,
+}
+
+
+def allows(user: AbstractBaseUser, action: str, obj) -> bool:
+    """The generic question. An action this module does not know is refused."""
+    rule = _OBJECT_RULES.get(action)
+    if rule is None or not _signed_in(user):
+        return False
+    return bool(rule(user, obj))
+
+
+def require(user, action: str, referral: Referral) -> None:
+    """403 for a person who may see the referral but not do this to it."""
+    if not allows(user, action, referral):
+        raise ForbiddenForUser(
+            action=action.replace("_", " "),
+            object_type="referral",
+            object_id=referral.pk,
+            referral_id=referral.pk,
+        )

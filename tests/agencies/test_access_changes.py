@@ -1,0 +1,182 @@
+"""Access follows live facts: ending a membership, withdrawing a share, closing a case,
+and the end of a break-glass access each end what they gave, at once."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from agencies import policy, services
+from agencies.models import AuditAction, AuditEvent, Membership, Role
+from notifications.models import Notification, NotificationKind
+from panels.models import PanelMembership
+from referrals import services as referral_services
+from referrals.models import BreakGlassAccess, ReferralState
+
+
+def test_ending_a_membership_ends_the_access_it_gave_at_once(world):
+    lead = world.people["lead_a"]
+    membership = Membership.objects.get(user=lead, role=Role.AGENCY_LEAD)
+    assert policy.can_view_referral(lead, world.referral)
+
+    services.membership_end(actor=world.people["sysadmin"], membership=membership, reason="Left")
+
+    assert not policy.can_view_referral(lead, world.referral)
+    assert AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_ENDED).exists()
+
+
+def test_withdrawing_a_share_ends_the_other_agencys_access_and_keeps_the_record(
+    world, django_capture_on_commit_callbacks
+):
+    share = world.referral.shares.get()
+    assert policy.can_view_referral(world.people["lead_b"], world.referral)
+
+    referral_services.referral_share_withdraw(
+        actor=world.people["lead_a"], share=share, reason="Health no longer involved."
+    )
+
+    share.refresh_from_db()
+    assert share.withdrawn_at is not None
+    assert share.withdrawn_by == world.people["lead_a"]
+    assert share.withdrawal_reason == "Health no longer involved."
+    assert not policy.can_view_referral(world.people["lead_b"], world.referral)
+
+
+def test_sharing_tells_the_receiving_agencys_leads_and_nobody_else(world):
+    told = Notification.objects.filter(kind=NotificationKind.REFERRAL_SHARED)
+
+    assert [n.recipient for n in told] == [world.people["lead_b"]]
+    assert world.referral.child.first_name not in told.get().message
+
+
+def test_sharing_needs_a_reason(world):
+    with pytest.raises(referral_services.ReferralError, match="reason"):
+        referral_services.referral_share(
+            actor=world.people["lead_a"],
+            referral=world.referral,
+            agency=world.agencies["c"],
+            reason=" ",
+        )
+
+
+def test_a_person_who_may_read_but_not_share_is_refused(world):
+    with pytest.raises(policy.ForbiddenForUser):
+        referral_services.referral_share(
+            actor=world.people["member_p"],
+            referral=world.referral,
+            agency=world.agencies["c"],
+            reason="Trying to share.",
+        )
+
+
+@override_settings(PANEL_ACCESS_GRACE_DAYS=28)
+def test_panel_members_keep_access_to_a_closed_case_only_for_the_grace_period(world):
+    member = world.people["member_p"]
+    world.referral.state = ReferralState.CLOSED
+    world.referral.closed_at = timezone.now() - timedelta(days=27)
+    world.referral.save(update_fields=["state", "closed_at"])
+    assert policy.can_view_referral(member, world.referral)
+
+    world.referral.closed_at = timezone.now() - timedelta(days=29)
+    world.referral.save(update_fields=["closed_at"])
+
+    assert not policy.can_view_referral(member, world.referral)
+    assert policy.can_view_referral(world.people["lead_a"], world.referral)
+
+
+def test_leaving_the_panel_ends_a_members_access(world):
+    member = world.people["member_p"]
+    PanelMembership.objects.filter(user=member).update(ended_at=timezone.now())
+
+    assert not policy.can_view_referral(member, world.referral)
+
+
+def test_break_glass_opens_the_case_for_a_limited_time_and_tells_its_agency_lead(
+    world, django_capture_on_commit_callbacks
+):
+    lead_c = world.people["lead_c"]
+    assert not policy.can_view_referral(lead_c, world.referral)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        access = referral_services.referral_break_glass(
+            actor=lead_c, referral=world.referral, reason="Sibling disclosed harm at school today."
+        )
+
+    assert policy.can_view_referral(lead_c, world.referral)
+    assert access.expires_at - access.opened_at == policy.break_glass_duration()
+    told = Notification.objects.filter(kind=NotificationKind.BREAK_GLASS)
+    assert [n.recipient for n in told] == [world.people["lead_a"]]
+    assert len(callbacks) == 1  # the doorbell, rung after commit
+    assert AuditEvent.objects.filter(
+        action=AuditAction.BREAK_GLASS, reason="Sibling disclosed harm at school today."
+    ).exists()
+
+    BreakGlassAccess.objects.filter(pk=access.pk).update(expires_at=timezone.now())
+    assert not policy.can_view_referral(lead_c, world.referral)
+
+
+def test_break_glass_needs_a_real_reason(world):
+    with pytest.raises(referral_services.ReferralError, match="at least 10"):
+        referral_services.referral_break_glass(
+            actor=world.people["lead_c"], referral=world.referral, reason="urgent"
+        )
+
+
+def test_break_glass_page_opens_the_case_by_reference(client, world):
+    client.force_login(world.people["lead_c"])
+
+    response = client.post(
+        "/break-glass/",
+        {"reference": world.referral.reference, "reason": "Sibling disclosed harm at school."},
+    )
+
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_break_glass_page_names_a_wrong_reference(client, world):
+    client.force_login(world.people["lead_c"])
+
+    response = client.post(
+        "/break-glass/", {"reference": "NOPE-1", "reason": "A real reason here."}
+    )
+
+    assert "There is no referral with that reference" in response.content.decode()
+
+
+def test_who_saw_this_record_filters_by_person_and_exports_csv_which_is_itself_audited(
+    client, world
+):
+    for position in ("lead_a", "lead_b", "member_p"):
+        client.force_login(world.people[position])
+        client.get(f"/referrals/{world.referral.pk}/")
+    client.force_login(world.people["dpo"])
+
+    page = client.get(f"/referrals/{world.referral.pk}/audit/", {"person": "lead_b"})
+    csv_response = client.get(f"/referrals/{world.referral.pk}/audit/", {"format": "csv"})
+
+    viewers = {e.actor.username for e in page.context["events"] if e.action == AuditAction.VIEWED}
+    assert viewers == {"lead_b"}
+    assert csv_response["Content-Disposition"].startswith("attachment;")
+    body = csv_response.content.decode()
+    assert body.splitlines()[0] == "when,person,agency,action,reason,address,detail"
+    assert "member_p" in body and "lead_a" in body
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORTED_CSV, actor=world.people["dpo"]
+    ).exists()
+
+
+def test_who_saw_this_record_rejects_an_end_date_before_the_start(client, world):
+    client.force_login(world.people["dpo"])
+
+    response = client.get(
+        f"/referrals/{world.referral.pk}/audit/", {"since": "2026-05-02", "until": "2026-05-01"}
+    )
+
+    assert "The end date must be on or after the start date" in response.content.decode()
+
+
+def test_system_administrator_sees_no_case_content(world):
+    assert not policy.visible_referrals(world.people["sysadmin"]).exists()
+    assert policy.can_administer(world.people["sysadmin"])

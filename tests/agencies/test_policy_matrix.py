@@ -1,0 +1,87 @@
+"""Every role x every object kind x every action, asked of the one access policy.
+
+A row reads: the action, the object, and the people (positions in tests/agencies/conftest.py)
+who are allowed. Everyone else in POSITIONS must be refused.
+"""
+
+import pytest
+
+from agencies import policy
+from tests.agencies.conftest import POSITIONS
+
+VIEWERS_OF_REFERRAL = {
+    "referrer_a",  # submitted it
+    "lead_a",  # lead of the referring agency
+    "lead_b",  # lead of the agency it is shared with
+    "coordinator",  # screens every submitted referral
+    "chair",  # listed on a meeting of the chair's panel
+    "member_p",  # listed on a meeting of the member's panel
+    "auditor",  # reads any case, read-only, with a reason
+}
+
+RULES = [
+    ("view_referral", "referral", VIEWERS_OF_REFERRAL),
+    ("view_referral", "draft", {"referrer_a"}),
+    ("change_referral", "referral", {"lead_a", "coordinator"}),
+    ("change_referral", "draft", {"referrer_a"}),
+    ("share_referral", "referral", {"lead_a", "coordinator"}),
+    ("share_referral", "draft", set()),
+    ("break_glass", "referral", {"lead_c"}),
+    ("break_glass", "draft", set()),
+    ("view_audit_trail", "referral", {"lead_a", "dpo"}),
+    (
+        "view_contribution",
+        "panel_only",
+        {"referrer_a", "lead_a", "coordinator", "chair", "member_p", "auditor"},
+    ),
+    ("view_contribution", "normal", VIEWERS_OF_REFERRAL),
+    ("delete_referral", "referral", set()),  # unknown to the policy: refused for everyone
+    ("export_everything", "referral", set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "object_name", "allowed", "position"),
+    [
+        (action, object_name, allowed, position)
+        for action, object_name, allowed in RULES
+        for position in POSITIONS
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_policy_allows_exactly_the_people_in_the_rule(
+    world, action, object_name, allowed, position
+):
+    obj = getattr(world, object_name)
+    user = world.people[position]
+
+    assert policy.allows(user, action, obj) is (position in allowed)
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_visible_referrals_agrees_with_can_view_referral_for_everyone(world, position):
+    user = world.people[position]
+    visible = set(policy.visible_referrals(user).values_list("pk", flat=True))
+
+    for referral in (world.referral, world.draft):
+        assert (referral.pk in visible) is policy.can_view_referral(user, referral)
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_visible_contributions_agrees_with_can_view_contribution(world, position):
+    user = world.people[position]
+    visible = set(policy.visible_contributions(user, world.referral).values_list("pk", flat=True))
+
+    for contribution in (world.panel_only, world.normal):
+        assert (contribution.pk in visible) is policy.can_view_contribution(user, contribution)
+
+
+def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
+    needs_reason = {
+        position
+        for position in POSITIONS
+        if position != "anonymous"
+        and policy.must_give_view_reason(world.people[position], world.referral)
+    }
+
+    assert needs_reason == {"auditor"}
