@@ -117,17 +117,22 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database too: the browser tests' daphne process
     # must read what the test wrote.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # Named per test run (pytest-xdist adds _gw0, _gw1), so two runs never share a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getppid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Real time ---------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Each pytest-xdist worker has its own test database, so it gets its own Redis keys too.
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX") or (
+    f"asgi-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if DJANGO_ENV == "test" else "asgi"
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_PREFIX", "asgi")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
         }
     }
 else:
