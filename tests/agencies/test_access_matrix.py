@@ -144,6 +144,8 @@ def test_door_answers_each_position_as_the_rules_say(client, world, door, positi
     response = _request(client, world, position, method, path_for(world), data)
 
     assert response.status_code == expected[position]
+    # Every answer of every door carries the strict Content-Security-Policy.
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     if position == "anonymous" and expected[position] == 302 and door not in {"logout", "admin"}:
         assert response["Location"].startswith("/sign-in/")
 
