@@ -59,6 +59,9 @@ class Roles:
     """A person's live roles: role -> the agencies they hold it in."""
 
     by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Which other grounds exist at all (panel seats, guardian grants, open break-glass): rules
+    # that cannot apply are left out of the query, so it stays small and uses its indexes.
+    grounds: frozenset[str] = frozenset()
 
     def agencies(self, role: str) -> frozenset[int]:
         return self.by_role.get(role, frozenset())
@@ -85,17 +88,38 @@ def roles_of(user) -> Roles:
     if not _signed_in(user):
         return Roles()
     by_role: dict[str, set[int]] = {}
-    for role, agency_id in (
-        Membership.objects.active()
+    grounds: set[str] = set()
+    now = timezone.now()
+    rows = (
+        Membership.objects.active(now)
         .filter(user=user, agency__is_active=True)
-        .values_list("role", "agency_id")
-    ):
+        .annotate(
+            on_panels=Exists(PanelMembership.objects.active(now).filter(user=user)),
+            granted=Exists(
+                ReferralUserObjectPermission.objects.filter(
+                    user=user, permission__codename=VIEW_REFERRAL
+                )
+            ),
+            broke_glass=Exists(BreakGlassAccess.objects.filter(user=user, expires_at__gt=now)),
+        )
+        .values_list("role", "agency_id", "on_panels", "granted", "broke_glass")
+    )
+    for role, agency_id, on_panels, granted, broke_glass in rows:
         by_role.setdefault(role, set()).add(agency_id)
-    return Roles({role: frozenset(ids) for role, ids in by_role.items()})
+        grounds |= {
+            name
+            for name, present in (
+                ("panels", on_panels),
+                ("grants", granted),
+                ("break_glass", broke_glass),
+            )
+            if present
+        }
+    return Roles({role: frozenset(ids) for role, ids in by_role.items()}, frozenset(grounds))
 
 
-def _active_panel_ids(user):
-    return PanelMembership.objects.active().filter(user=user).values("panel_id")
+def _active_panel_ids(user, now):
+    return PanelMembership.objects.active(now).filter(user=user).values("panel_id")
 
 
 def _panel_grace() -> timedelta:
@@ -107,7 +131,7 @@ def _listed_on_my_panels(user, now) -> Q:
     listed = AgendaItem.objects.filter(
         referral=OuterRef("pk"),
         withdrawn_at__isnull=True,
-        meeting__panel_id__in=_active_panel_ids(user),
+        meeting__panel_id__in=_active_panel_ids(user, now),
     )
     return Exists(listed) & (Q(closed_at__isnull=True) | Q(closed_at__gt=now - _panel_grace()))
 
@@ -127,18 +151,23 @@ def _referral_rules(user, roles: Roles, *, include_auditor: bool) -> Q | None:
             group__agency__in=leads,
         )
         rules |= not_draft & (Q(agency_id__in=leads) | Exists(shared_with_my_agency))
-        rules |= Exists(
-            BreakGlassAccess.objects.filter(referral=OuterRef("pk"), user=user, expires_at__gt=now)
-        )
+        if "break_glass" in roles.grounds:
+            rules |= Exists(
+                BreakGlassAccess.objects.filter(
+                    referral=OuterRef("pk"), user=user, expires_at__gt=now
+                )
+            )
     if roles.has(Role.PANEL_COORDINATOR) or (include_auditor and roles.has(Role.QUALITY_AUDITOR)):
         rules |= not_draft
-    rules |= not_draft & _listed_on_my_panels(user, now)
-    # Individually granted through django-guardian (a case allocated to one worker).
-    rules |= not_draft & Exists(
-        ReferralUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user=user, permission__codename=VIEW_REFERRAL
+    if "panels" in roles.grounds:
+        rules |= not_draft & _listed_on_my_panels(user, now)
+    if "grants" in roles.grounds:
+        # Individually granted through django-guardian (a case allocated to one worker).
+        rules |= not_draft & Exists(
+            ReferralUserObjectPermission.objects.filter(
+                content_object=OuterRef("pk"), user=user, permission__codename=VIEW_REFERRAL
+            )
         )
-    )
     return rules
 
 

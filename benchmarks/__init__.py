@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure the system on seeded PostgreSQL data (see README.md)."""
