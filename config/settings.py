@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "channels",
     "guardian",
     "csp",
@@ -250,3 +251,8 @@ LOGGING = {
 PANEL_ACCESS_GRACE_DAYS = int(os.environ.get("PANEL_ACCESS_GRACE_DAYS", "28"))
 # How long a "break glass" access to a case lasts.
 BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "4"))
+# New referrals are numbered PREFIX-YEAR-NNNNNN.
+REFERRAL_REFERENCE_PREFIX = os.environ.get("REFERRAL_REFERENCE_PREFIX", "REF")
+# Uploads larger than this are refused before they reach the attachment checks.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024

@@ -8,6 +8,7 @@ from django.utils import timezone
 class NotificationKind(models.TextChoices):
     REFERRAL_SHARED = "referral_shared", "A referral was shared with your agency"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a case of your agency"
+    CONTRIBUTION_REQUESTED = "contribution_requested", "A referral is waiting for your agency"
 
 
 class Notification(models.Model):

@@ -8,16 +8,41 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from agencies.models import Agency
 
 
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other or prefers to self-describe"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class Child(models.Model):
+    """One child, recognised across agencies: every referral about them links here."""
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(null=True, blank=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names the child is known by."
+    )
+    date_of_birth = models.DateField(null=True, blank=True, db_index=True)
+    is_unborn = models.BooleanField(default=False)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    school = models.CharField(max_length=200, blank=True)
     nhs_number = models.CharField("NHS number", max_length=10, blank=True, db_index=True)
+    upn = models.CharField("Unique Pupil Number", max_length=13, blank=True, db_index=True)
+    ethnicity = models.CharField(max_length=100, blank=True)
+    first_language = models.CharField(max_length=100, blank=True)
+    disability = models.TextField(blank=True)
+    # Lower-case, accent-free "first last aliases" for search and matching.
+    search_name = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "children"
+        indexes = [models.Index(fields=["search_name"], name="child_search_name")]
 
     def __str__(self) -> str:
         return f"Child {self.pk}"
@@ -39,6 +64,39 @@ class ReferralState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class Category(models.TextChoices):
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Child criminal exploitation (county lines)"
+    MISSING = "missing", "Missing from home, care or education"
+    NEGLECT = "neglect", "Neglect"
+    PHYSICAL = "physical", "Physical abuse"
+    SEXUAL = "sexual", "Sexual abuse"
+    EMOTIONAL = "emotional", "Emotional abuse"
+    DOMESTIC = "domestic", "Domestic abuse"
+    ONLINE = "online", "Online harm"
+    RADICALISATION = "radicalisation", "Radicalisation"
+    FGM = "fgm", "Female genital mutilation"
+    TRAFFICKING = "trafficking", "Trafficking or modern slavery"
+
+
+class FamilyAware(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Consent(models.TextChoices):
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused"
+    NOT_SOUGHT = "not_sought", "Consent not sought"
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
@@ -50,6 +108,28 @@ class Referral(models.Model):
         max_length=24, choices=ReferralState.choices, default=ReferralState.DRAFT
     )
     concern = models.TextField(blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    immediate_risk = models.BooleanField(default=False)
+    family_aware = models.CharField(
+        max_length=16, choices=FamilyAware.choices, default=FamilyAware.NOT_KNOWN
+    )
+    consent = models.CharField(max_length=16, choices=Consent.choices, blank=True)
+    lawful_basis = models.TextField(blank=True)
+    reason_without_consent = models.TextField(blank=True)
+    hub = models.ForeignKey(
+        "panels.Panel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_received",
+        help_text="The hub or panel that screens this referral and whose clocks apply.",
+    )
+    rag = models.CharField("RAG rating", max_length=8, choices=Rag.choices, blank=True)
+    screening_due_at = models.DateTimeField(null=True, blank=True)
+    decision_due_at = models.DateTimeField(null=True, blank=True)
+    screened_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -61,10 +141,104 @@ class Referral(models.Model):
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer"),
             models.Index(fields=["state", "-created_at"], name="referral_state_created"),
             models.Index(fields=["-created_at", "-id"], name="referral_newest"),
+            models.Index(fields=["state", "decision_due_at"], name="referral_queue"),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_categories_display(self) -> list[str]:
+        labels = dict(Category.choices)
+        return [labels.get(value, value) for value in self.categories]
+
+
+class HouseholdMember(models.Model):
+    """Someone in the child's family or household, named on a referral."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="household")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="household_members", null=True
+    )
+    full_name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    lives_with_child = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.relationship} of child {self.child_id}"
+
+
+class ReferralTransition(models.Model):
+    """One move in a referral's life: who, when, from what to what, and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="transitions")
+    name = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=24, choices=ReferralState.choices)
+    to_state = models.CharField(max_length=24, choices=ReferralState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.from_state} -> {self.to_state}"
+
+
+class MatchStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class ChildMatch(models.Model):
+    """A likely existing record of the referred child, for the screener to confirm or reject."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="matches")
+    candidate = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    reasons = models.CharField(max_length=300)
+    score = models.FloatField()
+    status = models.CharField(
+        max_length=16, choices=MatchStatus.choices, default=MatchStatus.SUGGESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "candidate"], name="childmatch_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} may be child {self.candidate_id}"
+
+
+class ScreeningClocks(models.Model):
+    """A hub's or panel's screening clocks per RAG rating, and its decision clock."""
+
+    panel = models.OneToOneField(
+        "panels.Panel", on_delete=models.PROTECT, related_name="screening_clocks"
+    )
+    red_working_hours = models.PositiveSmallIntegerField(default=4)
+    amber_working_days = models.PositiveSmallIntegerField(default=1)
+    green_working_days = models.PositiveSmallIntegerField(default=3)
+    decision_working_days = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "screening clocks"
+
+    def __str__(self) -> str:
+        return f"Clocks of {self.panel}"
 
 
 class ReferralUserObjectPermission(UserObjectPermissionBase):
@@ -131,6 +305,7 @@ class Contribution(models.Model):
         choices=ContributionSensitivity.choices,
         default=ContributionSensitivity.NORMAL,
     )
+    lawful_basis = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -138,6 +313,71 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} on {self.referral}"
+
+
+class ContributionRequest(models.Model):
+    """The coordinator asks an agency what it knows; answered, or declined with a reason."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="contribution_requests"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    declined_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "agency"], name="contributionrequest_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} asked about {self.referral}"
+
+
+class Attachment(models.Model):
+    """A file on a referral: stored under a generated name, served only through the policy."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IdempotencyKey(models.Model):
+    """An API client's Idempotency-Key: the same key and body create one referral."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=100)
+    body_sha256 = models.CharField(max_length=64)
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotencykey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class BreakGlassAccess(models.Model):

@@ -1,13 +1,14 @@
 """Reads about referrals that are more than a .get(). Callers pass what the policy allows."""
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from agencies import policy
 from agencies.models import AuditEvent
-from referrals.models import Referral
+from referrals.models import Referral, ReferralState
 
 
 def referral_list_for(*, user, limit: int = 50) -> list[Referral]:
@@ -56,3 +57,125 @@ def child_audit_trail(*, child, person="", agency=None, since=None, until=None):
         since=since,
         until=until,
     )
+
+
+REPEAT_WINDOW = timedelta(days=365)
+
+
+def with_repeat_flag(referrals: QuerySet) -> QuerySet:
+    """Annotate `is_repeat`: the same child was referred within the 12 months (365 days)
+    before this referral was received."""
+    earlier = Referral.objects.filter(
+        child=OuterRef("child"),
+        submitted_at__lt=OuterRef("submitted_at"),
+        submitted_at__gte=OuterRef("submitted_at") - REPEAT_WINDOW,
+    ).exclude(pk=OuterRef("pk"))
+    return referrals.annotate(is_repeat=Exists(earlier))
+
+
+def is_repeat_referral(referral: Referral) -> bool:
+    return (
+        with_repeat_flag(Referral.objects.filter(pk=referral.pk))
+        .values_list("is_repeat", flat=True)
+        .first()
+        or False
+    )
+
+
+def screening_queue(*, user) -> list[Referral]:
+    """Submitted and screened referrals the person may see, the least time left first."""
+    queue = (
+        policy.visible_referrals(user)
+        .filter(state__in=[ReferralState.SUBMITTED, ReferralState.SCREENED])
+        .annotate(
+            next_due_at=Case(
+                When(state=ReferralState.SUBMITTED, then=F("screening_due_at")),
+                default=F("decision_due_at"),
+            )
+        )
+        .select_related("agency", "child")
+        .order_by(F("next_due_at").asc(nulls_last=True), "submitted_at", "pk")
+    )
+    return list(with_repeat_flag(queue)[:200])
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    at: datetime
+    kind: str
+    agency: str
+    summary: str
+    referral: Referral
+
+
+def child_chronology(*, user, child) -> list[ChronologyEntry]:
+    """One chronology across agencies, in time order, of what this person may see."""
+    referrals = list(policy.visible_referrals(user).filter(child=child).select_related("agency"))
+    entries: list[ChronologyEntry] = []
+    for referral in referrals:
+        entries.append(
+            ChronologyEntry(
+                referral.submitted_at or referral.created_at,
+                "Referral",
+                referral.agency.name,
+                f"{referral.reference}: {', '.join(referral.get_categories_display())}",
+                referral,
+            )
+        )
+        for contribution in policy.visible_contributions(user, referral).select_related("agency"):
+            entries.append(
+                ChronologyEntry(
+                    contribution.created_at,
+                    "Information shared",
+                    contribution.agency.name,
+                    contribution.text[:200],
+                    referral,
+                )
+            )
+        for step in referral.transitions.exclude(name="submit"):
+            entries.append(
+                ChronologyEntry(
+                    step.at,
+                    "Decision",
+                    referral.agency.name,
+                    f"{ReferralState(step.to_state).label}"
+                    + (f": {step.reason[:150]}" if step.reason else ""),
+                    referral,
+                )
+            )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def search_referrals(*, user, query: str, limit: int = 50) -> list[Referral]:
+    """By reference, NHS number or the child's name (any order, aliases too), within what the
+    person may see. Uses PostgreSQL trigram similarity where available, a substring match
+    elsewhere."""
+    from django.db import connection
+
+    from referrals.matching import normalise_name
+
+    query = query.strip()
+    if not query:
+        return []
+    visible = policy.visible_referrals(user).select_related("agency", "child")
+    digits = query.replace(" ", "")
+    if digits.isdigit() and len(digits) == 10:
+        return list(visible.filter(child__nhs_number=digits)[:limit])
+    by_reference = visible.filter(reference__iexact=query)
+    if by_reference.exists():
+        return list(by_reference)
+    name = normalise_name(query)
+    if not name:
+        return []
+    condition = Q()
+    for token in name.split():
+        condition &= Q(child__search_name__contains=token)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return list(
+            visible.annotate(score=TrigramWordSimilarity(name, "child__search_name"))
+            .filter(condition | Q(score__gte=0.5))
+            .order_by("-score", "-created_at")[:limit]
+        )
+    return list(visible.filter(condition).order_by("-created_at")[:limit])

@@ -272,6 +272,84 @@ def _people_with_role_in(role: str, agency_ids) -> QuerySet:
     return get_user_model().objects.filter(pk__in=member_ids, is_active=True)
 
 
+# --- Referral work ---------------------------------------------------------------------------
+
+
+def referring_agencies(user) -> QuerySet[Agency]:
+    """A referrer or agency lead refers on behalf of the agencies they act for."""
+    roles = roles_of(user)
+    ids = roles.agencies(Role.REFERRER) | roles.agencies(Role.AGENCY_LEAD)
+    return Agency.objects.filter(pk__in=ids, is_active=True)
+
+
+def can_refer(user) -> bool:
+    """Referrers and agency leads may start a referral."""
+    return referring_agencies(user).exists()
+
+
+def can_screen(user) -> bool:
+    """A panel coordinator screens referrals and decides what happens next."""
+    return roles_of(user).has(Role.PANEL_COORDINATOR)
+
+
+def can_move_referral(user, referral: Referral, transition: str) -> bool:
+    """Submit and withdraw a draft: its referrer; withdraw a submitted one: its referrer or
+    agency lead; every other move (screen, decide, close): a panel coordinator."""
+    if not can_view_referral(user, referral):
+        return False
+    roles = roles_of(user)
+    if transition == "submit":
+        return referral.referrer_id == user.pk and referral.agency_id in roles.all_agencies
+    if transition == "withdraw":
+        if referral.state == ReferralState.DRAFT:
+            return referral.referrer_id == user.pk
+        return referral.referrer_id == user.pk or referral.agency_id in roles.agencies(
+            Role.AGENCY_LEAD
+        )
+    return roles.has(Role.PANEL_COORDINATOR)
+
+
+def contributing_agencies(user, referral: Referral) -> QuerySet[Agency]:
+    """A person adds what their agency knows to a submitted referral they may read, for an
+    agency they refer or lead for."""
+    if referral.state == ReferralState.DRAFT or not can_view_referral(user, referral):
+        return Agency.objects.none()
+    return referring_agencies(user)
+
+
+def can_request_contributions(user, referral: Referral) -> bool:
+    """A panel coordinator asks agencies what they know about a submitted referral."""
+    return referral.state != ReferralState.DRAFT and roles_of(user).has(Role.PANEL_COORDINATOR)
+
+
+def can_add_attachment(user, referral: Referral) -> bool:
+    """Whoever may change the referral may attach a file to it."""
+    return can_change_referral(user, referral)
+
+
+def users_to_tell_of_contribution_request(referral: Referral, agency: Agency) -> QuerySet:
+    """The leads of the agency asked for its information."""
+    return _people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
+
+
+def visible_children(user):
+    """Children with at least one referral the person may read."""
+    from referrals.models import Child
+
+    return Child.objects.filter(pk__in=visible_referrals(user).values("child_id"))
+
+
+def get_child_for(user, pk):
+    """The child, or the same 404 whether the child is missing or hidden from this person."""
+    from referrals.models import Child
+
+    try:
+        return visible_children(user).get(pk=pk)
+    except (Child.DoesNotExist, ValueError, TypeError):
+        exists = Child.objects.filter(pk=pk).values_list("pk", flat=True).first()
+        raise NotFoundForUser(object_type="child", object_id=pk, child_id=exists) from None
+
+
 # --- Contributions -------------------------------------------------------------------------
 
 
@@ -339,6 +417,18 @@ _OBJECT_RULES = {
     "break_glass": can_break_glass,
     "view_audit_trail": can_view_audit_trail,
     "view_contribution": can_view_contribution,
+    "add_attachment": can_add_attachment,
+    "request_contributions": can_request_contributions,
+    "submit": lambda user, referral: can_move_referral(user, referral, "submit"),
+    "withdraw": lambda user, referral: can_move_referral(user, referral, "withdraw"),
+    "screen": lambda user, referral: can_move_referral(user, referral, "screen"),
+    "no_further_action": lambda user, referral: can_move_referral(
+        user, referral, "no_further_action"
+    ),
+    "early_help": lambda user, referral: can_move_referral(user, referral, "early_help"),
+    "list_for_panel": lambda user, referral: can_move_referral(user, referral, "list_for_panel"),
+    "escalate": lambda user, referral: can_move_referral(user, referral, "escalate"),
+    "close": lambda user, referral: can_move_referral(user, referral, "close"),
 }
 
 

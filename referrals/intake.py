@@ -1,0 +1,537 @@
+"""Writes of a referral's intake and life: drafts, submission with child matching,
+screening, decisions, closing, withdrawal, contributions and attachments.
+
+Each entry point checks the policy, asks the workflow whether the move is allowed, writes,
+records the transition and the audit row, and notifies after commit, in one transaction.
+"""
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from agencies import audit, policy
+from agencies.models import Agency
+from notifications import services as notification_services
+from notifications.models import NotificationKind
+from panels.models import Panel, PanelKind
+from referrals import clocks_for, matching, workflow
+from referrals.attachments import check_upload
+from referrals.models import (
+    Attachment,
+    Child,
+    ChildMatch,
+    Contribution,
+    ContributionRequest,
+    ContributionSensitivity,
+    HouseholdMember,
+    MatchStatus,
+    Rag,
+    Referral,
+    ReferralShare,
+    ReferralState,
+    ReferralTransition,
+)
+from referrals.services import ReferralError
+
+
+@dataclass
+class ChildDetails:
+    first_name: str
+    last_name: str
+    date_of_birth: date | None = None
+    is_unborn: bool = False
+    expected_date_of_birth: date | None = None
+    gender: str = "not_known"
+    aliases: list[str] = field(default_factory=list)
+    address: str = ""
+    postcode: str = ""
+    school: str = ""
+    nhs_number: str = ""
+    upn: str = ""
+    ethnicity: str = ""
+    first_language: str = ""
+    disability: str = ""
+
+
+@dataclass
+class ReferralDetails:
+    concern: str = ""
+    categories: list[str] = field(default_factory=list)
+    immediate_risk: bool = False
+    family_aware: str = "not_known"
+    consent: str = ""
+    lawful_basis: str = ""
+    reason_without_consent: str = ""
+
+
+@dataclass
+class HouseholdDetails:
+    full_name: str
+    relationship: str
+    date_of_birth: date | None = None
+    lives_with_child: bool = True
+
+
+CHILD_FIELDS = list(ChildDetails.__dataclass_fields__)
+REFERRAL_FIELDS = list(ReferralDetails.__dataclass_fields__)
+
+
+def default_hub() -> Panel | None:
+    """New referrals go to the borough's MASH screening hub, where one is set up."""
+    return Panel.objects.filter(kind=PanelKind.MASH, is_active=True).order_by("pk").first()
+
+
+def _reference_for(referral: Referral) -> str:
+    prefix = settings.REFERRAL_REFERENCE_PREFIX
+    return f"{prefix}-{referral.created_at:%Y}-{referral.pk:06d}"
+
+
+def _apply_child(child: Child, details: ChildDetails) -> None:
+    for name in CHILD_FIELDS:
+        setattr(child, name, getattr(details, name))
+    child.search_name = matching.search_name_for(child.first_name, child.last_name, child.aliases)
+
+
+def _record_transition(*, referral, transition, actor, reason="", request=None, at=None):
+    at = at or timezone.now()
+    ReferralTransition.objects.create(
+        referral=referral,
+        name=transition.name,
+        from_state=referral.state,
+        to_state=transition.target,
+        actor=actor,
+        at=at,
+        reason=reason,
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGED,
+        obj=referral,
+        referral=referral,
+        request=request,
+        reason=reason,
+        detail=f"{transition.label}: {referral.state} -> {transition.target}",
+    )
+    referral.state = transition.target
+
+
+@transaction.atomic(durable=True)
+def referral_draft_save(
+    *,
+    actor,
+    agency: Agency,
+    child: ChildDetails,
+    details: ReferralDetails,
+    household: list[HouseholdDetails] | None = None,
+    referral: Referral | None = None,
+    request=None,
+) -> Referral:
+    """Create or update a draft. A draft may be incomplete: it keeps what the person typed."""
+    if not policy.referring_agencies(actor).filter(pk=agency.pk).exists():
+        raise policy.ForbiddenForUser(action="refer for", object_type="agency", object_id=agency.pk)
+    if referral is None:
+        child_record = Child()
+        _apply_child(child_record, child)
+        child_record.save()
+        referral = Referral(
+            reference=f"DRAFT-{uuid.uuid4().hex[:12]}",
+            child=child_record,
+            agency=agency,
+            referrer=actor,
+            state=ReferralState.DRAFT,
+        )
+        for name in REFERRAL_FIELDS:
+            setattr(referral, name, getattr(details, name))
+        referral.save()
+        referral.reference = _reference_for(referral)
+        referral.save(update_fields=["reference"])
+        action = audit.Action.CREATED
+    else:
+        if referral.state != ReferralState.DRAFT:
+            raise ReferralError("Only a draft can be edited like this.")
+        if not policy.can_change_referral(actor, referral):
+            raise policy.ForbiddenForUser(
+                action="edit",
+                object_type="referral",
+                object_id=referral.pk,
+                referral_id=referral.pk,
+            )
+        _apply_child(referral.child, child)
+        referral.child.save()
+        referral.agency = agency
+        for name in REFERRAL_FIELDS:
+            setattr(referral, name, getattr(details, name))
+        referral.save(update_fields=["agency", *REFERRAL_FIELDS])
+        action = audit.Action.CHANGED
+    if household is not None:
+        # A draft's household list is replaced as typed; submitted ones are never edited so.
+        existing = list(referral.household_members.filter(removed_at__isnull=True))
+        for member, new in zip(existing, household, strict=False):
+            member.full_name, member.relationship = new.full_name, new.relationship
+            member.date_of_birth, member.lives_with_child = new.date_of_birth, new.lives_with_child
+            member.save(
+                update_fields=["full_name", "relationship", "date_of_birth", "lives_with_child"]
+            )
+        for new in household[len(existing) :]:
+            HouseholdMember.objects.create(
+                child=referral.child,
+                referral=referral,
+                full_name=new.full_name,
+                relationship=new.relationship,
+                date_of_birth=new.date_of_birth,
+                lives_with_child=new.lives_with_child,
+            )
+        if len(existing) > len(household):
+            # Rows dropped from a draft were never submitted, so nothing shared is lost.
+            HouseholdMember.objects.filter(
+                pk__in=[m.pk for m in existing[len(household) :]]
+            ).update(referral=None)
+    audit.record(actor=actor, action=action, obj=referral, referral=referral, request=request)
+    return referral
+
+
+def missing_for_submission(referral: Referral) -> list[str]:
+    """What a referral still needs before it can be submitted, in words for the person."""
+    child = referral.child
+    missing = []
+    if not child.first_name.strip() or not child.last_name.strip():
+        missing.append("Enter the child's first and last name")
+    if not child.is_unborn and child.date_of_birth is None:
+        missing.append("Enter the child's date of birth")
+    if child.is_unborn and child.expected_date_of_birth is None:
+        missing.append("Enter the expected date of birth")
+    if not referral.categories:
+        missing.append("Select at least one category of concern")
+    if not referral.concern.strip():
+        missing.append("Describe the concern")
+    if not referral.consent:
+        missing.append("Say whether the family consented to this referral")
+    elif referral.consent != "given" and not referral.lawful_basis.strip():
+        missing.append("Give the lawful basis for sharing without consent")
+    elif referral.consent != "given" and not referral.reason_without_consent.strip():
+        missing.append("Give the reason for sharing without consent")
+    return missing
+
+
+@transaction.atomic(durable=True)
+def referral_submit(*, actor, referral: Referral, request=None) -> Referral:
+    """Submit a complete draft: start its clocks and suggest existing records of the child."""
+    referral = Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
+    transition = workflow.transition_for(name="submit", state=referral.state)
+    policy.require(actor, "submit", referral)
+    missing = missing_for_submission(referral)
+    if missing:
+        raise ReferralError("; ".join(missing))
+    now = timezone.now()
+    referral.hub = referral.hub or default_hub()
+    referral.submitted_at = now
+    for name, value in clocks_for.deadlines_on_receipt(referral, now).items():
+        setattr(referral, name, value)
+    _record_transition(referral=referral, transition=transition, actor=actor, request=request)
+    referral.save(
+        update_fields=["state", "hub", "submitted_at", "screening_due_at", "decision_due_at"]
+    )
+    child = referral.child
+    for candidate in matching.find_candidates(
+        first_name=child.first_name,
+        last_name=child.last_name,
+        date_of_birth=child.date_of_birth,
+        nhs_number=child.nhs_number,
+        aliases=child.aliases,
+        exclude_child_id=child.pk,
+    ):
+        ChildMatch.objects.get_or_create(
+            referral=referral,
+            candidate=candidate.child,
+            defaults={"score": candidate.score, "reasons": candidate.reasons},
+        )
+    return referral
+
+
+@transaction.atomic(durable=True)
+def referral_screen(*, actor, referral: Referral, rag: str, reason: str, request=None) -> Referral:
+    """Rate a submitted referral red, amber or green; the decision clock follows the rating."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    transition = workflow.transition_for(name="screen", state=referral.state)
+    policy.require(actor, "screen", referral)
+    if rag not in Rag.values:
+        raise ReferralError("Choose a rating: red, amber or green")
+    if not reason.strip():
+        raise ReferralError("Give the reason for the rating")
+    referral.rag = rag
+    referral.screened_at = timezone.now()
+    referral.decision_due_at = clocks_for.decision_due_after_screening(referral, rag)
+    _record_transition(
+        referral=referral, transition=transition, actor=actor, reason=reason, request=request
+    )
+    referral.save(update_fields=["state", "rag", "screened_at", "decision_due_at"])
+    return referral
+
+
+DECISIONS = ("no_further_action", "early_help", "list_for_panel", "escalate")
+
+
+@transaction.atomic(durable=True)
+def referral_decide(
+    *, actor, referral: Referral, decision: str, reason: str, request=None
+) -> Referral:
+    """The screening decision: no further action, early help, list for panel, or escalate."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if decision not in DECISIONS:
+        raise ReferralError("Choose what happens next")
+    transition = workflow.transition_for(name=decision, state=referral.state)
+    policy.require(actor, decision, referral)
+    if not reason.strip():
+        raise ReferralError("Give the reason for the decision")
+    referral.decided_at = timezone.now()
+    _record_transition(
+        referral=referral, transition=transition, actor=actor, reason=reason, request=request
+    )
+    referral.save(update_fields=["state", "decided_at"])
+    return referral
+
+
+@transaction.atomic(durable=True)
+def referral_close(*, actor, referral: Referral, outcome: str, request=None) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    transition = workflow.transition_for(name="close", state=referral.state)
+    policy.require(actor, "close", referral)
+    if not outcome.strip():
+        raise ReferralError("Record the outcome before closing the referral")
+    referral.outcome = outcome.strip()
+    referral.closed_at = timezone.now()
+    _record_transition(
+        referral=referral, transition=transition, actor=actor, reason=outcome, request=request
+    )
+    referral.save(update_fields=["state", "outcome", "closed_at"])
+    return referral
+
+
+@transaction.atomic(durable=True)
+def referral_withdraw(*, actor, referral: Referral, reason: str, request=None) -> Referral:
+    """Withdraw a draft or a submitted referral: kept, with who, when and why."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    transition = workflow.transition_for(name="withdraw", state=referral.state)
+    policy.require(actor, "withdraw", referral)
+    if not reason.strip():
+        raise ReferralError("Give the reason for withdrawing the referral")
+    _record_transition(
+        referral=referral, transition=transition, actor=actor, reason=reason, request=request
+    )
+    referral.save(update_fields=["state"])
+    return referral
+
+
+@transaction.atomic(durable=True)
+def child_match_decide(
+    *, actor, match: ChildMatch, confirm: bool, reason: str = "", request=None
+) -> ChildMatch:
+    """The screener confirms (the referral joins the existing child's record and chronology)
+    or rejects a suggested match; either way the decision is recorded."""
+    match = ChildMatch.objects.select_for_update().select_related("referral").get(pk=match.pk)
+    referral = match.referral
+    if not policy.can_screen(actor) or not policy.can_view_referral(actor, referral):
+        raise policy.ForbiddenForUser(
+            action="decide matches on",
+            object_type="referral",
+            object_id=referral.pk,
+            referral_id=referral.pk,
+        )
+    if match.status != MatchStatus.SUGGESTED:
+        raise ReferralError("This match has already been decided.")
+    match.status = MatchStatus.CONFIRMED if confirm else MatchStatus.REJECTED
+    match.decided_by = actor
+    match.decided_at = timezone.now()
+    match.decision_reason = reason.strip()
+    match.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    if confirm:
+        previous_child_id = referral.child_id
+        referral.child = match.candidate
+        referral.save(update_fields=["child"])
+        HouseholdMember.objects.filter(referral=referral).update(child=match.candidate)
+        # Other suggestions for this referral are settled by the confirmation.
+        referral.matches.filter(status=MatchStatus.SUGGESTED).exclude(pk=match.pk).update(
+            status=MatchStatus.REJECTED,
+            decided_by=actor,
+            decided_at=match.decided_at,
+            decision_reason="Another record was confirmed as this child.",
+        )
+        detail = f"Linked to child {match.candidate_id} (was {previous_child_id})"
+    else:
+        detail = f"Rejected match with child {match.candidate_id}"
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGED,
+        obj=match,
+        referral=referral,
+        request=request,
+        reason=match.decision_reason,
+        detail=detail,
+    )
+    return match
+
+
+@transaction.atomic(durable=True)
+def contributions_request(
+    *, actor, referral: Referral, agencies: list[Agency], request=None
+) -> list[ContributionRequest]:
+    """Ask agencies what they know: the referral is shared with each, and its leads are told."""
+    if not policy.can_request_contributions(actor, referral):
+        raise policy.ForbiddenForUser(
+            action="ask for contributions on",
+            object_type="referral",
+            object_id=referral.pk,
+            referral_id=referral.pk,
+        )
+    created = []
+    for agency in agencies:
+        asked, was_new = ContributionRequest.objects.get_or_create(
+            referral=referral, agency=agency, defaults={"requested_by": actor}
+        )
+        if not was_new:
+            continue
+        created.append(asked)
+        if (
+            agency.pk != referral.agency_id
+            and not ReferralShare.objects.filter(
+                referral=referral, agency=agency, withdrawn_at__isnull=True
+            ).exists()
+        ):
+            from guardian.shortcuts import assign_perm
+
+            ReferralShare.objects.create(
+                referral=referral,
+                agency=agency,
+                reason="Asked for the agency's information",
+                shared_by=actor,
+            )
+            assign_perm(policy.VIEW_REFERRAL, agency.permission_group, referral)
+        audit.record(
+            actor=actor,
+            action=audit.Action.SHARED,
+            obj=asked,
+            referral=referral,
+            request=request,
+            detail=f"Asked {agency.name} for its information",
+        )
+        notification_services.notify(
+            recipients=policy.users_to_tell_of_contribution_request(referral, agency),
+            kind=NotificationKind.CONTRIBUTION_REQUESTED,
+            message=f"Referral {referral.reference} is waiting for your agency's information.",
+            referral=referral,
+        )
+    return created
+
+
+@transaction.atomic(durable=True)
+def contribution_add(
+    *,
+    actor,
+    referral: Referral,
+    agency: Agency,
+    text: str,
+    sensitivity: str,
+    lawful_basis: str,
+    request=None,
+) -> Contribution:
+    if not policy.contributing_agencies(actor, referral).filter(pk=agency.pk).exists():
+        raise policy.ForbiddenForUser(
+            action="add information to",
+            object_type="referral",
+            object_id=referral.pk,
+            referral_id=referral.pk,
+        )
+    if not text.strip():
+        raise ReferralError("Enter what your agency knows")
+    if sensitivity not in ContributionSensitivity.values:
+        raise ReferralError("Choose who may read this information")
+    if not lawful_basis.strip():
+        raise ReferralError("Give the lawful basis for sharing this information")
+    contribution = Contribution.objects.create(
+        referral=referral,
+        agency=agency,
+        author=actor,
+        text=text.strip(),
+        sensitivity=sensitivity,
+        lawful_basis=lawful_basis.strip(),
+    )
+    ContributionRequest.objects.filter(
+        referral=referral, agency=agency, answered_at__isnull=True
+    ).update(answered_at=contribution.created_at)
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGED,
+        obj=contribution,
+        referral=referral,
+        request=request,
+        detail=f"{agency.name} added information ({contribution.get_sensitivity_display()})",
+    )
+    return contribution
+
+
+@transaction.atomic(durable=True)
+def contribution_decline(
+    *, actor, contribution_request: ContributionRequest, reason: str, request=None
+) -> ContributionRequest:
+    """An agency decides not to share what it holds, and says why."""
+    asked = ContributionRequest.objects.select_for_update().get(pk=contribution_request.pk)
+    referral = asked.referral
+    if not policy.contributing_agencies(actor, referral).filter(pk=asked.agency_id).exists():
+        raise policy.ForbiddenForUser(
+            action="answer for",
+            object_type="referral",
+            object_id=referral.pk,
+            referral_id=referral.pk,
+        )
+    if asked.answered_at is not None:
+        raise ReferralError("Your agency has already answered.")
+    if not reason.strip():
+        raise ReferralError("Give the reason for not sharing")
+    asked.answered_at = timezone.now()
+    asked.declined_reason = reason.strip()
+    asked.save(update_fields=["answered_at", "declined_reason"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGED,
+        obj=asked,
+        referral=referral,
+        request=request,
+        reason=asked.declined_reason,
+        detail="Declined to share information",
+    )
+    return asked
+
+
+@transaction.atomic(durable=True)
+def attachment_add(*, actor, referral: Referral, uploaded, request=None) -> Attachment:
+    """Store a checked file under a generated name, outside the static files."""
+    policy.require(actor, "add_attachment", referral)
+    kind = check_upload(uploaded)
+    data = uploaded.read()
+    original = os.path.basename(getattr(uploaded, "name", "") or "attachment")[:255]
+    attachment = Attachment(
+        referral=referral,
+        original_name=original,
+        content_type=kind.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.{kind.extension}", ContentFile(data), save=False)
+    attachment.save()
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGED,
+        obj=attachment,
+        referral=referral,
+        request=request,
+        detail=f"Attached {kind.label}, {attachment.size} bytes",
+    )
+    return attachment

@@ -1,0 +1,75 @@
+"""Recognising a child already known: the same NHS number, or the same date of birth and a
+similar name (tolerant of spelling, order and aliases). Every lookup uses an index: NHS
+number, or date of birth; names are compared only among children born that day."""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from difflib import SequenceMatcher
+
+from referrals.models import Child
+
+NAME_MATCH_THRESHOLD = 0.8
+
+
+def normalise_name(value: str) -> str:
+    """Lower case, no accents or punctuation, single spaces ("Ellie-Mae" -> "ellie mae")."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    letters = "".join(ch if ch.isalnum() else " " for ch in ascii_only.lower())
+    return " ".join(letters.split())
+
+
+def search_name_for(first_name: str, last_name: str, aliases: list[str] | None = None) -> str:
+    names = [f"{first_name} {last_name}", *(aliases or [])]
+    return " | ".join(normalise_name(name) for name in names if name.strip())[:400]
+
+
+def name_similarity(a: str, b: str) -> float:
+    """1.0 for the same name; order of the names does not matter; spelling slips cost little."""
+    a_tokens, b_tokens = normalise_name(a).split(), normalise_name(b).split()
+    if not a_tokens or not b_tokens:
+        return 0.0
+    in_order = SequenceMatcher(None, " ".join(a_tokens), " ".join(b_tokens)).ratio()
+    sorted_order = SequenceMatcher(
+        None, " ".join(sorted(a_tokens)), " ".join(sorted(b_tokens))
+    ).ratio()
+    return max(in_order, sorted_order)
+
+
+def best_name_similarity(name: str, child: Child) -> float:
+    known = [f"{child.first_name} {child.last_name}", *(child.aliases or [])]
+    return max(name_similarity(name, other) for other in known)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    child: Child
+    score: float
+    reasons: str
+
+
+def find_candidates(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None,
+    nhs_number: str = "",
+    aliases: list[str] | None = None,
+    exclude_child_id: int | None = None,
+) -> list[Candidate]:
+    found: dict[int, Candidate] = {}
+    if nhs_number:
+        for child in Child.objects.filter(nhs_number=nhs_number).exclude(pk=exclude_child_id):
+            found[child.pk] = Candidate(child, 1.0, "Same NHS number")
+    if date_of_birth:
+        names = [f"{first_name} {last_name}", *(aliases or [])]
+        for child in Child.objects.filter(date_of_birth=date_of_birth).exclude(pk=exclude_child_id):
+            if child.pk in found:
+                continue
+            score = max(best_name_similarity(name, child) for name in names)
+            if score >= NAME_MATCH_THRESHOLD:
+                found[child.pk] = Candidate(
+                    child, round(score, 3), f"Same date of birth; name {round(score * 100)}% alike"
+                )
+    return sorted(found.values(), key=lambda c: (-c.score, c.child.pk))
