@@ -13,5 +13,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", config_views.healthz, name="healthz"),
     path("", include("referrals.urls")),
+    path("api/", include("referrals.api_urls")),
     path("admin/", admin.site.urls),
 ]

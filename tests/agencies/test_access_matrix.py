@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.routing import websocket_urlpatterns
 from tests.agencies.conftest import POSITIONS
+from tests.agencies.doors_api import API_DOORS
+from tests.agencies.doors_referral_pages import REFERRAL_PAGE_DOORS
 
 SIGNED_IN = [p for p in POSITIONS if p != "anonymous"]
 
@@ -82,6 +84,9 @@ DOORS = {
     # The Django admin: staff only; everyone else is sent to the admin's sign-in.
     "admin": ("get", lambda w: "/admin/", None, everyone(302, sysadmin=200)),
 }
+
+DOORS.update(API_DOORS)
+DOORS.update(REFERRAL_PAGE_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.
 DRAFT_DOORS = {

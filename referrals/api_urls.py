@@ -1,0 +1,5 @@
+"""API routes under /api/. Every route needs its row in tests/agencies/doors_api.py."""
+
+app_name = "api"
+
+urlpatterns: list = []
