@@ -125,6 +125,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Named per test run (pytest-xdist adds _gw0, _gw1), so two runs never share a file.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getppid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+elif DJANGO_ENV == "test":
+    # One test database per test run, so two runs on one server never share one.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getppid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Real time ---------------------------------------------------------------------------
