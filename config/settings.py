@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.signed_in_person",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -14,5 +14,6 @@ urlpatterns = [
     path("healthz", config_views.healthz, name="healthz"),
     path("", include("referrals.urls")),
     path("api/", include("referrals.api_urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

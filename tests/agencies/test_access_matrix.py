@@ -13,29 +13,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from config.routing import websocket_urlpatterns
 from tests.agencies.conftest import POSITIONS
 from tests.agencies.doors_api import API_DOORS
+from tests.agencies.doors_notifications import NOTIFICATION_DOORS
 from tests.agencies.doors_referral_pages import REFERRAL_PAGE_DOORS
-
-SIGNED_IN = [p for p in POSITIONS if p != "anonymous"]
-
-
-def everyone(status, **exceptions):
-    table = dict.fromkeys(SIGNED_IN, status)
-    table["anonymous"] = 302
-    table.update(exceptions)
-    return table
-
-
-def only(allowed: dict, *, knowers=(), default=404):
-    """allowed: position -> status; knowers get 403; everyone else `default`."""
-    table = dict.fromkeys(SIGNED_IN, default)
-    table.update(dict.fromkeys(knowers, 403))
-    table.update(allowed)
-    table["anonymous"] = 302
-    return table
-
-
-VIEWERS = ["referrer_a", "lead_a", "lead_b", "coordinator", "chair", "member_p", "auditor"]
-LEADS = ["lead_a", "lead_b", "lead_c"]
+from tests.agencies.matrix import LEADS, SIGNED_IN, VIEWERS, everyone, only
 
 # name -> (method, path builder, data, expected status by position)
 DOORS = {
@@ -87,6 +67,7 @@ DOORS = {
 
 DOORS.update(API_DOORS)
 DOORS.update(REFERRAL_PAGE_DOORS)
+DOORS.update(NOTIFICATION_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.
 DRAFT_DOORS = {

@@ -74,6 +74,8 @@ async def open_notification_socket(user):
     communicator = notification_socket(user)
     connected, close_code = await communicator.connect()
     assert connected, f"the socket was refused (close code {close_code})"
+    # The stream opens with the person's unread count, read from the database.
+    assert (await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "unread"
     try:
         yield communicator
     finally:
