@@ -154,7 +154,7 @@ def send_due_emails(*, now=None, limit: int = 200) -> dict[str, int]:
     for _ in range(limit):
         with transaction.atomic():
             delivery = (
-                EmailDelivery.objects.select_for_update(skip_locked=True)
+                EmailDelivery.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("notification__recipient", "notification__referral")
                 .filter(
                     status__in=[DeliveryStatus.QUEUED, DeliveryStatus.FAILED],
@@ -215,7 +215,7 @@ def send_daily_digests(*, now=None) -> int:
     for recipient_id in list(recipients):
         with transaction.atomic():
             deliveries = list(
-                EmailDelivery.objects.select_for_update(skip_locked=True)
+                EmailDelivery.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("notification__recipient", "notification__referral")
                 .filter(
                     digest=True,
