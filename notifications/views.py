@@ -12,9 +12,9 @@ from notifications.models import Notification, NotificationKind
 
 @login_required
 def notification_list(request):
-    notifications = Notification.objects.filter(recipient=request.user).select_related(
-        "referral"
-    )[:100]
+    notifications = Notification.objects.filter(recipient=request.user).select_related("referral")[
+        :100
+    ]
     return render(request, "notifications/list.html", {"notifications": notifications})
 
 

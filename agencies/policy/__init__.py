@@ -332,6 +332,18 @@ def users_to_tell_of_contribution_request(referral: Referral, agency: Agency) ->
     return _people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
 
 
+def users_to_tell_of_screening_clock(referral: Referral) -> QuerySet:
+    """The panel coordinators, who screen every submitted referral, hear of its clocks."""
+    from django.contrib.auth import get_user_model
+
+    coordinator_ids = (
+        Membership.objects.active()
+        .filter(role=Role.PANEL_COORDINATOR, agency__is_active=True)
+        .values("user_id")
+    )
+    return get_user_model().objects.filter(pk__in=coordinator_ids, is_active=True)
+
+
 def visible_children(user):
     """Children with at least one referral the person may read."""
     from referrals.models import Child
@@ -449,3 +461,4 @@ def require(user, action: str, referral: Referral) -> None:
             object_id=referral.pk,
             referral_id=referral.pk,
         )
+

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from notifications import reminders, services
+
+
+class Command(BaseCommand):
+    help = (
+        "Make due reminders and send queued emails. Safe to run every few minutes from a "
+        "systemd timer or cron, and safe if two copies run at once: each reminder is made "
+        "once and each email sent once."
+    )
+
+    def handle(self, *args, **options):
+        made = reminders.screening_clock_reminders()
+        emails = services.send_due_emails()
+        digests = services.send_daily_digests()
+        self.stdout.write(
+            f"Reminders made: {made}; emails sent: {emails['sent']}, failed and queued for "
+            f"retry: {emails['failed']}; daily digests sent: {digests}."
+        )
