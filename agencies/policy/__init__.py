@@ -461,4 +461,3 @@ def require(user, action: str, referral: Referral) -> None:
             object_id=referral.pk,
             referral_id=referral.pk,
         )
-
