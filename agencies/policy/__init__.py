@@ -263,13 +263,14 @@ def users_to_tell_of_share(referral: Referral, agency: Agency) -> QuerySet:
     return _people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
 
 
-def _people_with_role_in(role: str, agency_ids) -> QuerySet:
+def _people_with_role_in(role: str, agency_ids=None) -> QuerySet:
+    """Active people holding `role` now, in the given agencies (in any active one if None)."""
     from django.contrib.auth import get_user_model
 
-    member_ids = (
-        Membership.objects.active().filter(role=role, agency_id__in=agency_ids).values("user_id")
-    )
-    return get_user_model().objects.filter(pk__in=member_ids, is_active=True)
+    memberships = Membership.objects.active().filter(role=role, agency__is_active=True)
+    if agency_ids is not None:
+        memberships = memberships.filter(agency_id__in=agency_ids)
+    return get_user_model().objects.filter(pk__in=memberships.values("user_id"), is_active=True)
 
 
 # --- Referral work ---------------------------------------------------------------------------
@@ -334,14 +335,7 @@ def users_to_tell_of_contribution_request(referral: Referral, agency: Agency) ->
 
 def users_to_tell_of_screening_clock(referral: Referral) -> QuerySet:
     """The panel coordinators, who screen every submitted referral, hear of its clocks."""
-    from django.contrib.auth import get_user_model
-
-    coordinator_ids = (
-        Membership.objects.active()
-        .filter(role=Role.PANEL_COORDINATOR, agency__is_active=True)
-        .values("user_id")
-    )
-    return get_user_model().objects.filter(pk__in=coordinator_ids, is_active=True)
+    return _people_with_role_in(Role.PANEL_COORDINATOR)
 
 
 def visible_children(user):
@@ -360,6 +354,17 @@ def get_child_for(user, pk):
     except (Child.DoesNotExist, ValueError, TypeError):
         exists = Child.objects.filter(pk=pk).values_list("pk", flat=True).first()
         raise NotFoundForUser(object_type="child", object_id=pk, child_id=exists) from None
+
+
+def must_give_child_view_reason(user, child) -> bool:
+    """A quality auditor reading a child's chronology gives a reason each time, when it shows a
+    case they hold no other right to (as for reading that case itself)."""
+    roles = roles_of(user)
+    if not roles.has(Role.QUALITY_AUDITOR):
+        return False
+    cases = visible_referrals(user, roles).filter(child=child)
+    other_rules = _referral_rules(user, roles, include_auditor=False)
+    return (cases if other_rules is None else cases.exclude(other_rules)).exists()
 
 
 # --- Contributions -------------------------------------------------------------------------
