@@ -17,6 +17,8 @@ def home(request):
     memberships = selectors.active_memberships(user=request.user)
     context = {
         "memberships": memberships,
+        "can_refer": policy.can_refer(request.user),
+        "can_screen": policy.can_screen(request.user),
         "can_break_glass": policy.can_break_glass_at_all(request.user),
         "can_look_up_audit": policy.can_look_up_audit_trails(request.user),
         "can_administer": policy.can_administer(request.user),

@@ -1,0 +1,149 @@
+"""Creating and submitting a referral in one API call, at most once per Idempotency-Key.
+
+The intake services are each their own durable transaction, so one call is three steps:
+save the draft (referrals.intake.referral_draft_save), claim the key for it (the unique
+constraint on IdempotencyKey(user, key)), then submit it (referrals.intake.referral_submit).
+Claiming before submitting means that of two identical requests racing, the one that loses
+the claim has only made a draft: it withdraws its draft and answers with the winner's
+referral. On PostgreSQL the race does not even start: a session advisory lock on the key
+makes the second request wait for the first, then replay it. A key whose referral is still
+a draft (the process stopped between claim and submit) is submitted when the request is
+repeated, so a retry finishes the job.
+"""
+
+import hashlib
+import json
+from contextlib import contextmanager
+
+from django.db import IntegrityError, connection, transaction
+from rest_framework import exceptions
+
+from agencies.models import Agency
+from referrals import intake
+from referrals.models import IdempotencyKey, Referral, ReferralState
+from referrals.workflow import TransitionNotAllowed
+
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = IdempotencyKey._meta.get_field("key").max_length
+# The advisory lock's first key: keeps these locks apart from any other use of advisory locks.
+ADVISORY_LOCK_CLASS = 0x5AFE
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = 422
+    default_detail = (
+        "This Idempotency-Key was used before with a different request body. "
+        "Use a new key for a new referral."
+    )
+    default_code = "idempotency_key_reused"
+
+
+def idempotency_key(request) -> str | None:
+    """The request's Idempotency-Key header, checked; None when there is none."""
+    key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+        raise exceptions.ValidationError(
+            {
+                IDEMPOTENCY_KEY_HEADER: [
+                    f"Give a key of 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters, "
+                    "e.g. a UUID"
+                ]
+            }
+        )
+    return key
+
+
+def body_sha256(data) -> str:
+    """The SHA-256 of the body as canonical JSON: key order and whitespace do not matter."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claimed(*, actor, key: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user=actor, key=key).first()
+
+
+def replay(*, actor, key: str, sha256: str, request=None) -> Referral | None:
+    """The referral this key already made (submitted, if it was left a draft), or None.
+    The same key with another body is refused (422)."""
+    claim = _claimed(actor=actor, key=key)
+    if claim is None:
+        return None
+    if claim.body_sha256 != sha256:
+        raise IdempotencyKeyReused()
+    return _submitted(actor=actor, referral=claim.referral, request=request)
+
+
+def _submitted(*, actor, referral: Referral, request=None) -> Referral:
+    if referral.state == ReferralState.DRAFT:
+        try:
+            return intake.referral_submit(actor=actor, referral=referral, request=request)
+        except TransitionNotAllowed:
+            pass  # another request with the same key submitted it a moment ago
+    referral.refresh_from_db()
+    return referral
+
+
+@contextmanager
+def _one_request_per_key(*, actor, key: str | None):
+    """PostgreSQL: requests with the same user and key run one at a time (a session lock,
+    held across the services' own transactions). Elsewhere the unique constraint decides."""
+    if key is None or connection.vendor != "postgresql":
+        yield
+        return
+    digest = hashlib.sha256(f"{actor.pk}\n{key}".encode()).digest()
+    lock = [ADVISORY_LOCK_CLASS, int.from_bytes(digest[:4], "big", signed=True)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", lock)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
+
+
+def referral_create_and_submit(
+    *,
+    actor,
+    agency: Agency,
+    child: intake.ChildDetails,
+    details: intake.ReferralDetails,
+    household: list[intake.HouseholdDetails],
+    key: str | None = None,
+    sha256: str = "",
+    request=None,
+) -> tuple[Referral, bool]:
+    """Save and submit a referral; with a key, at most once. Returns (referral, created)."""
+    with _one_request_per_key(actor=actor, key=key):
+        if key is not None:
+            earlier = replay(actor=actor, key=key, sha256=sha256, request=request)
+            if earlier is not None:
+                return earlier, False
+        draft = intake.referral_draft_save(
+            actor=actor,
+            agency=agency,
+            child=child,
+            details=details,
+            household=household,
+            request=request,
+        )
+        if key is not None:
+            try:
+                with transaction.atomic():
+                    IdempotencyKey.objects.create(
+                        user=actor, key=key, body_sha256=sha256, referral=draft
+                    )
+            except IntegrityError:
+                # Another request with this key claimed it first: ours is a duplicate draft.
+                intake.referral_withdraw(
+                    actor=actor,
+                    referral=draft,
+                    reason=f"Duplicate: another request with the same {IDEMPOTENCY_KEY_HEADER} "
+                    "made this referral first.",
+                    request=request,
+                )
+                return replay(actor=actor, key=key, sha256=sha256, request=request), False
+        return _submitted(actor=actor, referral=draft, request=request), True

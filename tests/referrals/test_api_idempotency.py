@@ -1,0 +1,170 @@
+"""Idempotent creation: the same Idempotency-Key and body create one referral, however often
+and however close together they are sent (referrals/api/submission.py)."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection, connections
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agencies.models import AuditAction, AuditEvent
+from referrals import intake
+from referrals.api import submission
+from referrals.models import IdempotencyKey, Referral, ReferralState
+from tests.referrals.test_api_referrals import LIST, api_as, referral_body
+
+KEY = "6f1c2a9e-4b7d-4f0e-9d55-0c9a1e7b3d21"
+
+
+def post(client, body, key=KEY):
+    return client.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_the_same_key_and_body_twice_create_one_referral_returned_both_times(borough):
+    api = api_as(borough["referrer"])
+
+    first = post(api, referral_body())
+    again = post(api, referral_body())
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert again.json() == first.json()
+    assert Referral.objects.count() == 1
+    # Reading the referral again through a replay is a read like any other.
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.VIEWED, actor=borough["referrer"]).count() == 1
+    )
+
+
+def test_key_order_and_spacing_of_the_json_do_not_make_it_another_request(borough):
+    api = api_as(borough["referrer"])
+    body = referral_body()
+    reordered = json.dumps(dict(reversed(list(body.items()))), indent=4)
+
+    first = post(api, body)
+    again = api.post(LIST, reordered, content_type="application/json", HTTP_IDEMPOTENCY_KEY=KEY)
+
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+
+
+def test_the_same_key_with_another_body_is_refused_with_422_and_creates_nothing(borough):
+    api = api_as(borough["referrer"])
+    post(api, referral_body())
+
+    other = post(api, referral_body(child={"first_name": "Bryony"}))
+
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert Referral.objects.count() == 1
+
+
+def test_keys_belong_to_one_person_so_two_people_may_use_the_same_key(borough):
+    post(api_as(borough["referrer"]), referral_body())
+
+    theirs = post(api_as(borough["police_lead"]), referral_body())
+
+    assert theirs.status_code == 201
+    assert Referral.objects.count() == 2
+
+
+def test_without_a_key_every_post_creates_a_referral(borough):
+    api = api_as(borough["referrer"])
+
+    first = api.post(LIST, referral_body(), format="json")
+    second = api.post(LIST, referral_body(), format="json")
+
+    assert first.status_code == second.status_code == 201
+    assert Referral.objects.count() == 2
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_a_refused_request_does_not_use_up_its_key(borough):
+    api = api_as(borough["referrer"])
+
+    refused = post(api, referral_body(details={"concern": ""}))
+    corrected = post(api, referral_body())
+
+    assert refused.status_code == 400
+    assert corrected.status_code == 201
+
+
+@pytest.mark.parametrize("key", ["", "x" * 101, "tab\tin key"])
+def test_an_unusable_key_is_a_field_error(borough, key):
+    response = post(api_as(borough["referrer"]), referral_body(), key=key)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
+    assert not Referral.objects.exists()
+
+
+def test_of_two_identical_requests_racing_the_loser_withdraws_its_draft_and_gets_the_winner(
+    borough, monkeypatch
+):
+    api = api_as(borough["referrer"])
+    winner = post(api, referral_body()).json()
+    # The loser looked for the key before the winner had committed it, so it saw none.
+    claimed = submission._claimed
+    not_yet = [None, None]
+    monkeypatch.setattr(
+        submission, "_claimed", lambda **kw: not_yet.pop() if not_yet else claimed(**kw)
+    )
+
+    loser = post(api, referral_body())
+
+    assert loser.status_code == 200
+    assert loser.json()["id"] == winner["id"]
+    assert Referral.objects.filter(state=ReferralState.SUBMITTED).count() == 1
+    duplicate = Referral.objects.exclude(pk=winner["id"]).get()
+    assert duplicate.state == ReferralState.WITHDRAWN
+    assert duplicate.transitions.get(name="withdraw").from_state == ReferralState.DRAFT
+
+
+def test_a_retry_finishes_a_submission_that_stopped_after_its_draft_was_saved(borough, monkeypatch):
+    api = api_as(borough["referrer"])
+
+    def stops(**kwargs):
+        raise ConnectionError("the process stopped")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(intake, "referral_submit", stops)
+        with pytest.raises(ConnectionError):
+            post(api, referral_body())
+    retried = post(api, referral_body())
+
+    assert retried.status_code == 200
+    assert retried.json()["state"] == ReferralState.SUBMITTED
+    assert Referral.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_two_identical_requests_at_once_make_exactly_one_referral(borough):
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's (the PostgreSQL CI pass)")
+    token = Token.objects.create(user=borough["referrer"]).key
+    start = threading.Barrier(2)
+    responses = []
+
+    def send():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        start.wait()
+        try:
+            responses.append(post(client, referral_body()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r.status_code for r in responses) == [200, 201]
+    assert responses[0].json()["id"] == responses[1].json()["id"]
+    assert Referral.objects.count() == 1  # the second waited for the first: not even a draft
