@@ -55,6 +55,16 @@ PEOPLE = [
     DemoPerson("priya.okafor", "Priya", "Okafor", (("school", Role.REFERRER, "Head of year"),)),
     DemoPerson("tom.ellery", "Tom", "Ellery", (("health", Role.REFERRER, "School nurse"),)),
     DemoPerson(
+        "carys.wendle", "Carys", "Wendle", (("yjs", Role.REFERRER, "Youth justice case worker"),)
+    ),
+    DemoPerson(
+        "olu.brannigan", "Olu", "Brannigan", (("probation", Role.REFERRER, "Probation officer"),)
+    ),
+    DemoPerson(
+        "mina.trask", "Mina", "Trask", (("housing", Role.REFERRER, "Tenancy support officer"),)
+    ),
+    DemoPerson("jo.pennock", "Jo", "Pennock", (("voluntary", Role.REFERRER, "Youth worker"),)),
+    DemoPerson(
         "sam.whitlock",
         "Sam",
         "Whitlock",

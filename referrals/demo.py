@@ -13,8 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from agencies import policy
-from agencies.demo import DEMO_PASSWORD
-from agencies.models import Agency, Membership, Role
+from agencies.models import Agency
 from panels.models import AgendaItem, Meeting, MeetingStatus, Panel, PanelKind, PanelMembership
 from referrals import clocks_for, matching
 from referrals.models import (
@@ -308,15 +307,6 @@ def _seed_panels(people, agencies, referrals, now):
 # referred again within 12 months; suggested matches waiting for the screener; information of
 # each sensitivity; requests not yet answered; and clocks both met and missed.
 
-# People who refer for the agencies that have no referrer among the demo logins.
-CASEWORKERS = [
-    # username, first, last, agency key, job title
-    ("carys.wendle", "Carys", "Wendle", "yjs", "Youth justice case worker"),
-    ("olu.brannigan", "Olu", "Brannigan", "probation", "Probation officer"),
-    ("mina.trask", "Mina", "Trask", "housing", "Tenancy support officer"),
-    ("jo.pennock", "Jo", "Pennock", "voluntary", "Youth worker"),
-]
-
 # Who refers, and who answers information requests, for each agency.
 REFERRER_OF = {
     "police": "dana.harlow",
@@ -573,31 +563,6 @@ def _plan(now, child_keys) -> list[Planned]:
     return planned
 
 
-def _seed_caseworkers(agencies) -> dict:
-    User = get_user_model()
-    people = {}
-    for username, first, last, agency_key, job_title in CASEWORKERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@fenmarsh.example",
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        if not Membership.objects.active().filter(
-            user=user, agency=agencies[agency_key], role=Role.REFERRER
-        ):
-            Membership.objects.create(
-                user=user, agency=agencies[agency_key], role=Role.REFERRER, job_title=job_title
-            )
-        people[username] = user
-    return people
-
-
 def _child(first, last, born, nhs_number, **extra) -> Child:
     """The demo child, findable by name (search_name is filled in on older demo data too)."""
     search_name = matching.search_name_for(first, last, extra.get("aliases"))
@@ -614,7 +579,6 @@ def _child(first, last, born, nhs_number, **extra) -> Child:
 
 
 def _seed_caseload(people, agencies, children, hub, now) -> dict:
-    people = {**people, **_seed_caseworkers(agencies)}
     coordinators = [people["maya.lindqvist"], people["josh.ferrant"]]
     for index, (key, first, last, born) in enumerate(MORE_CHILDREN):
         children[key] = _child(
