@@ -119,7 +119,15 @@ TEMPLATES = [
 
 # --- Data --------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# CONN_MAX_AGE keeps a connection per daphne worker thread between requests (with a health
+# check); 0 (the default) opens one per request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database too: the browser tests' daphne process
     # must read what the test wrote.
@@ -141,7 +149,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
+            "CONFIG": {
+                # Reads wait longer than the layer's own 5 s receive, so an idle socket is
+                # not mistaken for a dead one (django/channels_redis#422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": CHANNEL_PREFIX,
+            },
         }
     }
 else:
@@ -289,3 +302,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Actions: "due soon" within this many working days; escalated when overdue by more.
+ACTION_DUE_SOON_WORKING_DAYS = int(os.environ.get("ACTION_DUE_SOON_WORKING_DAYS", "2"))
+ACTION_ESCALATE_AFTER_WORKING_DAYS = int(os.environ.get("ACTION_ESCALATE_AFTER_WORKING_DAYS", "5"))

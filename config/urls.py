@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("api/", include("referrals.api_urls")),
     path("", include("notifications.urls")),
+    path("", include("panels.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -51,3 +51,55 @@ def screening_clock_reminders(*, now=None) -> int:
             )
         )
     return made
+
+
+def action_reminders(*, today=None) -> int:
+    """Due soon and overdue to the owner; overdue by more than the escalation threshold to
+    the owning agency's leads and the panel coordinator. Days count in working days."""
+    from django.conf import settings
+
+    from agencies.policy import actions as action_policy
+    from panels.models import INCOMPLETE_ACTION_STATUSES, Action
+    from referrals.clocks import working_days_between
+
+    today = today or timezone.localdate()
+    soon = settings.ACTION_DUE_SOON_WORKING_DAYS
+    escalate_after = settings.ACTION_ESCALATE_AFTER_WORKING_DAYS
+    made = 0
+    actions = Action.objects.filter(status__in=INCOMPLETE_ACTION_STATUSES).select_related(
+        "agenda_item__referral", "meeting", "owner_agency", "owner_person"
+    )
+    for action in actions.iterator():
+        reference = action.referral.reference if action.referral else "the panel"
+        due = action.due_date.strftime("%d %B %Y")
+        if action.due_date >= today:
+            if working_days_between(today, action.due_date) > soon:
+                continue
+            kind, who = NotificationKind.ACTION_DUE_SOON, action_policy.users_to_tell_of_action
+            message = f"Action {action.pk} on {reference} is due on {due}."
+            key = f"{kind}:{action.pk}:{action.due_date.isoformat()}"
+        else:
+            overdue = working_days_between(action.due_date, today)
+            if overdue > escalate_after:
+                kind = NotificationKind.ACTION_ESCALATED
+                who = action_policy.users_to_escalate_action_to
+                message = (
+                    f"Action {action.pk} on {reference} for {action.owner_agency.name} is "
+                    f"{overdue} working days overdue (due {due})."
+                )
+                key = f"{kind}:{action.pk}:{action.due_date.isoformat()}"
+            else:
+                kind, who = NotificationKind.ACTION_OVERDUE, action_policy.users_to_tell_of_action
+                message = f"Action {action.pk} on {reference} was due on {due} and is overdue."
+                key = f"{kind}:{action.pk}:{action.due_date.isoformat()}"
+        made += len(
+            services.notify(
+                recipients=who(action),
+                kind=kind,
+                message=message,
+                referral=action.referral,
+                link="/actions/",
+                dedupe_key=key,
+            )
+        )
+    return made

@@ -1,11 +1,14 @@
-"""Panels, who sits on them, their meetings, and the cases listed on each agenda."""
+"""Panels, who sits on them, their meetings, the agenda, attendance, actions, and the
+numbered event log that a live meeting room replays from."""
+
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, AgencyType
 
 
 class PanelKind(models.TextChoices):
@@ -20,12 +23,47 @@ class Panel(models.Model):
     kind = models.CharField(max_length=16, choices=PanelKind.choices)
     member_agencies = models.ManyToManyField(Agency, related_name="panels", blank=True)
     is_active = models.BooleanField(default=True)
+    # Quorum: at least one person from an agency of each of these types is present.
+    quorum_agency_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Agency types that must be present, e.g. police, health, education.",
+    )
+    # The meeting cycle: every `cycle_weeks` weeks on the weekday of `cycle_first_date`.
+    cycle_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Meets every this many weeks (2: every other week)."
+    )
+    cycle_first_date = models.DateField(
+        null=True, blank=True, help_text="One meeting day of the cycle; later ones follow it."
+    )
+    cycle_time = models.TimeField(default=time(10, 0))
+    default_place = models.CharField(max_length=300, blank=True)
+    default_video_link = models.URLField(blank=True)
+    item_target_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Time a case should take at the meeting."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def quorum_labels(self) -> list[str]:
+        return [AgencyType(value).label for value in self.quorum_agency_types]
+
+    def cycle_dates(self, *, after: date, count: int) -> list[date]:
+        """The next `count` meeting days of the cycle strictly after `after`."""
+        if not self.cycle_weeks or not self.cycle_first_date:
+            return []
+        step = timedelta(weeks=self.cycle_weeks)
+        day = self.cycle_first_date
+        if day <= after:
+            day += step * ((after - day) // step + 1)
+        return [day + step * n for n in range(count)]
+
+    def cycle_start(self, day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, self.cycle_time))
 
 
 class PanelRole(models.TextChoices):
@@ -77,31 +115,311 @@ class Meeting(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
     starts_at = models.DateTimeField()
     place = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(blank=True)
     status = models.CharField(
         max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    confidentiality_read_at = models.DateTimeField(null=True, blank=True)
+    confidentiality_read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    current_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    current_item_started_at = models.DateTimeField(null=True, blank=True)
+    # The sequence number of this meeting's newest MeetingEvent, raised in the transaction
+    # that writes the event (the row lock serialises writers).
+    last_seq = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["panel", "status", "starts_at"], name="meeting_panel")]
 
     def __str__(self) -> str:
         return f"{self.panel} on {self.starts_at:%d %B %Y}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status != MeetingStatus.CLOSED
+
+
+class MeetingInvitationQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class MeetingInvitation(models.Model):
+    """A person invited to a meeting; withdrawn, never deleted."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = MeetingInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "invited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="meetinginvitation_one_live_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "withdrawn_at"], name="invitation_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to {self.meeting}"
+
+
+class AgendaItemKind(models.TextChoices):
+    WELCOME = "welcome", "Welcome and confidentiality statement"
+    APOLOGIES = "apologies", "Apologies"
+    PREVIOUS_MINUTES = "previous_minutes", "Minutes and actions of the last meeting"
+    CASE = "case", "Case"
+
+
+STANDARD_ITEM_KINDS = [
+    AgendaItemKind.WELCOME,
+    AgendaItemKind.APOLOGIES,
+    AgendaItemKind.PREVIOUS_MINUTES,
+]
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
 
 class AgendaItem(models.Model):
-    """A case listed on a meeting's agenda; withdrawn from it, never deleted."""
+    """An item of a meeting's agenda: a standard item, or a case listed on it (withdrawn from
+    it, never deleted)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    kind = models.CharField(
+        max_length=20, choices=AgendaItemKind.choices, default=AgendaItemKind.CASE
+    )
     referral = models.ForeignKey(
-        "referrals.Referral", on_delete=models.PROTECT, related_name="agenda_items"
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
     )
     position = models.PositiveIntegerField(default=0)
     listed_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    target_minutes = models.PositiveSmallIntegerField(default=15)
+    seconds_spent = models.PositiveIntegerField(default=0)
+    # What was said and agreed. Each text carries a version: an edit names the version it
+    # was made from, and an edit made from an older one is refused (no silent overwrite).
+    notes = models.TextField(blank=True)
+    notes_version = models.PositiveIntegerField(default=0)
+    notes_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    risk_level = models.CharField(max_length=8, choices=RiskLevel.choices, blank=True)
+    decision = models.TextField(blank=True)
+    decision_version = models.PositiveIntegerField(default=0)
+    decision_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
-        ordering = ["meeting", "position"]
+        ordering = ["meeting", "position", "pk"]
         indexes = [models.Index(fields=["referral", "withdrawn_at"], name="agendaitem_referral")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=AgendaItemKind.CASE) & Q(referral__isnull=False))
+                | (~Q(kind=AgendaItemKind.CASE) & Q(referral__isnull=True)),
+                name="agendaitem_case_has_referral",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.referral} at {self.meeting}"
+        if self.kind == AgendaItemKind.CASE:
+            return f"{self.referral} at {self.meeting}"
+        return f"{self.get_kind_display()} at {self.meeting}"
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == AgendaItemKind.CASE
+
+    @property
+    def title(self) -> str:
+        """A title that names no child: the case's reference, or the standard item's name."""
+        if self.is_case:
+            return f"Case {self.referral.reference}"
+        return self.get_kind_display()
+
+
+class AgencyUpdate(models.Model):
+    """What one agency reported on a case at the meeting (versioned like the item's texts)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="updates")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "agency"], name="agencyupdate_one_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} on {self.item}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    ARRIVED_LATE = "arrived_late", "Arrived late"
+    APOLOGIES = "apologies", "Apologies"
+    ABSENT = "absent", "Absent"
+
+
+PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.ARRIVED_LATE)
+
+
+class Attendance(models.Model):
+    """Whether an invited person came: one row per person per meeting, changed as it changes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=AttendanceStatus.choices)
+    deputy_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_one_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_status_display().lower()} at {self.meeting}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CARRIED_FORWARD = "carried_forward", "Carried forward"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+INCOMPLETE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class Action(models.Model):
+    """Something a panel agreed an agency will do by a date. An incomplete action is carried
+    forward to the next meeting as a new row pointing at this one (`carried_from`)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="actions")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
+    text = models.TextField()
+    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    status_reason = models.TextField(blank=True, help_text="Why it was cancelled.")
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_to"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="action_status_due"),
+            models.Index(fields=["owner_agency", "status"], name="action_owner_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk} for {self.owner_agency}"
+
+    @property
+    def referral(self):
+        return self.agenda_item.referral
+
+    @property
+    def is_incomplete(self) -> bool:
+        return self.status in INCOMPLETE_ACTION_STATUSES
+
+    def days_overdue(self, today: date | None = None) -> int:
+        """Working days past the due date (weekends and bank holidays do not count); never
+        stored, so it is right on the day it is read."""
+        from referrals.clocks import working_days_between
+
+        if not self.is_incomplete:
+            return 0
+        return working_days_between(self.due_date, today or timezone.localdate())
+
+
+class MeetingEvent(models.Model):
+    """One change to a meeting, numbered per meeting. The record a live room replays from: a
+    socket that missed a doorbell, or reconnects, reads the rows after the last it saw."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "seq"], name="meetingevent_unique_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.seq} {self.type}"
+
+
+class MeetingPresence(models.Model):
+    """An open socket in a meeting room. Not a record: rows go when the socket closes, and a
+    row not seen for a while (its process died) no longer counts."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200, unique=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["meeting", "seen_at"], name="presence_meeting_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in meeting {self.meeting_id}"

@@ -466,3 +466,6 @@ def require(user, action: str, referral: Referral) -> None:
             object_id=referral.pk,
             referral_id=referral.pk,
         )
+
+
+from agencies.policy.meetings import *  # noqa: E402,F401,F403

@@ -8,7 +8,14 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
 from agencies.models import AgencyType, Role
-from panels.models import AgendaItem, Meeting, Panel, PanelKind, PanelMembership
+from panels.models import (
+    AgendaItem,
+    Meeting,
+    MeetingInvitation,
+    Panel,
+    PanelKind,
+    PanelMembership,
+)
 from referrals import services as referral_services
 from referrals.models import Child, Contribution, ContributionSensitivity, Referral, ReferralState
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, person
@@ -22,6 +29,7 @@ class World:
     panel_only: Contribution  # police intelligence from A, panel only
     normal: Contribution  # health's ordinary contribution from B
     agencies: dict
+    meeting: Meeting | None = None  # panel P's next meeting; chair and member_p are invited
 
 
 POSITIONS = [
@@ -103,6 +111,9 @@ def world(db, django_capture_on_commit_callbacks) -> World:
     normal = Contribution.objects.create(
         referral=referral, agency=b, author=people["lead_b"], text="Two A&E attendances."
     )
+    panel_p.member_agencies.add(b, csc)
+    for invited, agency in (("chair", csc), ("member_p", b)):
+        MeetingInvitation.objects.create(meeting=meeting, user=people[invited], agency=agency)
     return World(
         people=people,
         referral=referral,
@@ -110,6 +121,7 @@ def world(db, django_capture_on_commit_callbacks) -> World:
         panel_only=panel_only,
         normal=normal,
         agencies={"a": a, "b": b, "c": c, "csc": csc},
+        meeting=meeting,
     )
 
 

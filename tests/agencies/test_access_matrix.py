@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from config.routing import websocket_urlpatterns
 from tests.agencies.conftest import POSITIONS
 from tests.agencies.doors_api import API_DOORS
+from tests.agencies.doors_meetings import MEETING_DOORS, MEETING_WEBSOCKET_DOORS
 from tests.agencies.doors_notifications import NOTIFICATION_DOORS
 from tests.agencies.doors_referral_pages import REFERRAL_PAGE_DOORS
 from tests.agencies.matrix import LEADS, SIGNED_IN, VIEWERS, everyone, only
@@ -68,6 +69,7 @@ DOORS = {
 DOORS.update(API_DOORS)
 DOORS.update(REFERRAL_PAGE_DOORS)
 DOORS.update(NOTIFICATION_DOORS)
+DOORS.update(MEETING_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.
 DRAFT_DOORS = {
@@ -79,10 +81,11 @@ DRAFT_DOORS = {
 WEBSOCKET_DOORS = {
     # Everyone signed in may open their own notification stream; nobody else's exists for them.
     "ws-notifications": (
-        "/ws/notifications/",
+        lambda w: "/ws/notifications/",
         dict.fromkeys(SIGNED_IN, True) | {"anonymous": False},
     ),
 }
+WEBSOCKET_DOORS.update(MEETING_WEBSOCKET_DOORS)
 
 
 def project_url_names(resolver=None, namespace=""):
@@ -151,20 +154,12 @@ def test_draft_doors_answer_each_position_as_the_rules_say(client, world, door, 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 @pytest.mark.parametrize("position", POSITIONS)
-async def test_websocket_doors_admit_each_position_as_the_rules_say(position):
-    from asgiref.sync import sync_to_async
-    from django.contrib.auth.models import AnonymousUser
+async def test_websocket_doors_admit_each_position_as_the_rules_say(world, position):
+    from channels.routing import URLRouter
 
-    from notifications.consumers import NotificationConsumer
-    from tests.factories import UserFactory
-
-    user = AnonymousUser()
-    if position != "anonymous":
-        user = await sync_to_async(UserFactory)(username=position)
-    for name, (path, expected) in WEBSOCKET_DOORS.items():
-        consumer = {"ws-notifications": NotificationConsumer}[name]
-        communicator = WebsocketCommunicator(consumer.as_asgi(), path)
-        communicator.scope["user"] = user
+    for name, (path_for, expected) in WEBSOCKET_DOORS.items():
+        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path_for(world))
+        communicator.scope["user"] = world.people[position]
         connected, _ = await communicator.connect()
         assert connected is expected[position], name
         await communicator.disconnect()

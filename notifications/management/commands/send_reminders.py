@@ -12,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         made = reminders.screening_clock_reminders()
+        made += reminders.action_reminders()
         emails = services.send_due_emails()
         digests = services.send_daily_digests()
         self.stdout.write(

@@ -1,0 +1,52 @@
+"""Who hears about an action: its owner, their agency's leads, and on escalation the panel's
+coordinators; never anyone who may not read the case the action is about."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from agencies.models import Membership, Role
+from agencies.policy import can_view_referral
+
+User = get_user_model()
+
+
+def _who_may_read(people, referral) -> list:
+    return [person for person in people if can_view_referral(person, referral)]
+
+
+def _agency_leads(agency_id) -> QuerySet:
+    lead_ids = (
+        Membership.objects.active()
+        .filter(role=Role.AGENCY_LEAD, agency_id=agency_id, agency__is_active=True)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=lead_ids, is_active=True)
+
+
+def users_to_tell_of_action(action) -> list:
+    """The owner when one is named (and still acts for the owning agency), otherwise the
+    owning agency's leads; only those who may read the case."""
+    owner = action.owner_person
+    if (
+        owner is not None
+        and owner.is_active
+        and Membership.objects.active().filter(user=owner, agency=action.owner_agency).exists()
+    ):
+        return _who_may_read([owner], action.referral)
+    return _who_may_read(list(_agency_leads(action.owner_agency_id)), action.referral)
+
+
+def users_to_escalate_action_to(action) -> list:
+    """An action long overdue goes to the owning agency's leads and the panel's coordinators."""
+    from panels.models import PanelMembership, PanelRole
+
+    coordinator_ids = (
+        PanelMembership.objects.active()
+        .filter(panel_id=action.meeting.panel_id, role=PanelRole.COORDINATOR)
+        .values("user_id")
+    )
+    people = list(_agency_leads(action.owner_agency_id)) + list(
+        User.objects.filter(pk__in=coordinator_ids, is_active=True)
+    )
+    unique = list({person.pk: person for person in people}.values())
+    return _who_may_read(unique, action.referral)

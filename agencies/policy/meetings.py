@@ -1,0 +1,226 @@
+"""Who may see, join and run a panel meeting. Part of the one access policy: imported at the
+end of agencies/policy/__init__.py, so `policy.can_join_meeting(...)` works like every other
+rule, and `policy.allows()` knows these actions.
+
+A seat is live when the panel membership is active and the person acts, now, for the
+agency they sit for (an active agency membership of any role) and that agency is active.
+Members and deputies also need their agency to be one of the panel's member agencies; the
+chair and the coordinator run the panel whichever agency they come from. Everything is read
+fresh on every question, so ending a seat, an agency membership or an invitation ends what
+it gave at once.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from agencies.models import Membership
+from agencies.policy import _OBJECT_RULES, ForbiddenForUser, NotFoundForUser, _signed_in
+from panels.models import Meeting, MeetingInvitation, Panel, PanelMembership, PanelRole
+
+__all__ = [
+    "RUNNING_ROLES",
+    "SITTING_ROLES",
+    "can_join_meeting",
+    "can_run_meeting",
+    "can_run_panel",
+    "can_view_panel",
+    "get_meeting_for",
+    "get_meeting_to_run",
+    "get_panel_for",
+    "meeting_participant_ids",
+    "meeting_runner_ids",
+    "meetings_run_by",
+    "meetings_visible_to",
+    "panels_run_by",
+    "panels_visible_to",
+    "require_can_run_meeting",
+]
+
+RUNNING_ROLES = (PanelRole.CHAIR, PanelRole.COORDINATOR)
+SITTING_ROLES = (PanelRole.MEMBER, PanelRole.DEPUTY)
+
+
+def _live_seats(now=None) -> QuerySet[PanelMembership]:
+    """Panel memberships that give something now (see the module docstring)."""
+    now = now or timezone.now()
+    acts_for_agency = Membership.objects.active(now).filter(
+        user=OuterRef("user_id"), agency=OuterRef("agency_id")
+    )
+    agency_on_panel = Panel.member_agencies.through.objects.filter(
+        panel_id=OuterRef("panel_id"), agency_id=OuterRef("agency_id")
+    )
+    return PanelMembership.objects.active(now).filter(
+        Exists(acts_for_agency),
+        Q(role__in=RUNNING_ROLES) | (Q(role__in=SITTING_ROLES) & Exists(agency_on_panel)),
+        agency__is_active=True,
+        user__is_active=True,
+    )
+
+
+def _seats_of(user, now=None) -> list[tuple[int, str]]:
+    """(panel id, role) of the person's live seats: the same rule as _live_seats, asked for
+    one person in three small queries (the meeting room asks it on every command, and
+    building _live_seats' subqueries costs more than running them)."""
+    now = now or timezone.now()
+    acting = list(
+        Membership.objects.active(now)
+        .filter(user=user, agency__is_active=True)
+        .values_list("agency_id", flat=True)
+    )
+    if not acting:
+        return []
+    seats = list(
+        PanelMembership.objects.active(now)
+        .filter(user=user, user__is_active=True, agency_id__in=acting)
+        .values_list("panel_id", "agency_id", "role")
+    )
+    sitting = [(panel, agency) for panel, agency, role in seats if role in SITTING_ROLES]
+    on_panel = set()
+    if sitting:
+        on_panel = set(
+            Panel.member_agencies.through.objects.filter(
+                panel_id__in={panel for panel, _ in sitting},
+                agency_id__in={agency for _, agency in sitting},
+            ).values_list("panel_id", "agency_id")
+        )
+    return [
+        (panel, role)
+        for panel, agency, role in seats
+        if role in RUNNING_ROLES or (role in SITTING_ROLES and (panel, agency) in on_panel)
+    ]
+
+
+def _running_panel_ids(user, now=None) -> list[int]:
+    return [panel for panel, role in _seats_of(user, now) if role in RUNNING_ROLES]
+
+
+def _sitting_panel_ids(user, now=None) -> list[int]:
+    return [panel for panel, role in _seats_of(user, now) if role in SITTING_ROLES]
+
+
+# --- Panels ---------------------------------------------------------------------------------
+
+
+def panels_visible_to(user) -> QuerySet[Panel]:
+    """The panels on which the person holds a live seat, in any role."""
+    if not _signed_in(user):
+        return Panel.objects.none()
+    return Panel.objects.filter(pk__in={panel for panel, _ in _seats_of(user)})
+
+
+def can_view_panel(user, panel: Panel) -> bool:
+    """A person sees a panel exactly when it is in panels_visible_to(user)."""
+    return panels_visible_to(user).filter(pk=panel.pk).exists()
+
+
+def get_panel_for(user, pk) -> Panel:
+    """The panel, or the same 404 whether it is missing or hidden from this person."""
+    try:
+        return panels_visible_to(user).get(pk=pk)
+    except (Panel.DoesNotExist, ValueError, TypeError):
+        raise NotFoundForUser(object_type="panel", object_id=pk) from None
+
+
+def panels_run_by(user) -> QuerySet[Panel]:
+    """The panels the person chairs or coordinates through a live seat."""
+    if not _signed_in(user):
+        return Panel.objects.none()
+    return Panel.objects.filter(pk__in=_running_panel_ids(user))
+
+
+def can_run_panel(user, panel: Panel) -> bool:
+    """The panel's chair or coordinator schedules its meetings: exactly panels_run_by(user)."""
+    return panels_run_by(user).filter(pk=panel.pk).exists()
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    """The meetings a person may see and join: every meeting of a panel they chair or
+    coordinate, and a meeting they are invited to while they hold a live seat on its panel."""
+    if not _signed_in(user):
+        return Meeting.objects.none()
+    seats = _seats_of(user)
+    running = [panel for panel, role in seats if role in RUNNING_ROLES]
+    sitting = [panel for panel, role in seats if role in SITTING_ROLES]
+    invited = MeetingInvitation.objects.live().filter(meeting=OuterRef("pk"), user=user)
+    return Meeting.objects.filter(
+        Q(panel_id__in=running) | (Q(panel_id__in=sitting) & Exists(invited))
+    )
+
+
+def can_join_meeting(user, meeting: Meeting) -> bool:
+    """A person may open a meeting's room exactly when it is in meetings_visible_to(user)."""
+    return meetings_visible_to(user).filter(pk=meeting.pk).exists()
+
+
+def get_meeting_for(user, pk) -> Meeting:
+    """The meeting, or the same 404 whether it is missing or hidden from this person."""
+    try:
+        return meetings_visible_to(user).select_related("panel").get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise NotFoundForUser(object_type="meeting", object_id=pk) from None
+
+
+def meetings_run_by(user) -> QuerySet[Meeting]:
+    """The meetings of the panels the person chairs or coordinates through a live seat."""
+    if not _signed_in(user):
+        return Meeting.objects.none()
+    return Meeting.objects.filter(panel_id__in=_running_panel_ids(user))
+
+
+def can_run_meeting(user, meeting: Meeting) -> bool:
+    """Only the chair or coordinator of the meeting's panel changes the meeting: exactly
+    meetings_run_by(user)."""
+    return meetings_run_by(user).filter(pk=meeting.pk).exists()
+
+
+def get_meeting_to_run(user, pk) -> Meeting:
+    """The meeting for a person who may run it; 403 for a participant who may only follow it,
+    and the same 404 as get_meeting_for for anyone else. One query for the chair."""
+    try:
+        meeting = meetings_run_by(user).select_related("panel").filter(pk=pk).first()
+    except (ValueError, TypeError):
+        meeting = None
+    if meeting is not None:
+        return meeting
+    meeting = get_meeting_for(user, pk)
+    raise ForbiddenForUser(action="change", object_type="meeting", object_id=meeting.pk)
+
+
+def require_can_run_meeting(user, meeting: Meeting) -> None:
+    """403 for a participant who may follow the meeting but not change it."""
+    if not can_run_meeting(user, meeting):
+        raise ForbiddenForUser(action="change", object_type="meeting", object_id=meeting.pk)
+
+
+def meeting_runner_ids(meeting: Meeting) -> set[int]:
+    """The people who may run the meeting: its panel's chair and coordinator."""
+    return set(
+        _live_seats()
+        .filter(panel_id=meeting.panel_id, role__in=RUNNING_ROLES)
+        .values_list("user_id", flat=True)
+    )
+
+
+def meeting_participant_ids(meeting: Meeting) -> set[int]:
+    """The people who may join the meeting: u in it exactly when can_join_meeting(u, meeting)."""
+    invited = MeetingInvitation.objects.live().filter(meeting=meeting).values("user_id")
+    sitting = set(
+        _live_seats()
+        .filter(panel_id=meeting.panel_id, role__in=SITTING_ROLES, user_id__in=invited)
+        .values_list("user_id", flat=True)
+    )
+    return meeting_runner_ids(meeting) | sitting
+
+
+# The generic question (`policy.allows`) knows these actions too.
+_OBJECT_RULES.update(
+    {
+        "view_panel": can_view_panel,
+        "run_panel": can_run_panel,
+        "join_meeting": can_join_meeting,
+        "run_meeting": can_run_meeting,
+    }
+)

@@ -1,0 +1,29 @@
+"""Settings of the daphne processes started by benchmarks/meeting_fanout.py: the project's own,
+with the channel layer being measured (BENCH_CHANNEL_LAYER: core or pubsub) and, when
+BENCH_CONN_MAX_AGE is given, persistent database connections."""
+
+import os
+
+from config.settings import *  # noqa: F403
+from config.settings import CHANNEL_PREFIX, DATABASES, REDIS_URL
+
+CHANNEL_LAYER_BACKENDS = {
+    "core": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": CHANNEL_LAYER_BACKENDS[os.environ.get("BENCH_CHANNEL_LAYER", "core")],
+        "CONFIG": {
+            # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
+            # RedisChannelLayer blocks in BZPOPMIN: the read times out and takes the process's
+            # sockets down with it (django/channels_redis#422). Give the blocking read room.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "prefix": CHANNEL_PREFIX,
+        },
+    }
+}
+
+if os.environ.get("BENCH_CONN_MAX_AGE"):
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -1,0 +1,358 @@
+"""The meeting room's WebSocket, /ws/meetings/<id>/?last_seq=N. Thin, like a view: the
+policy decides who may connect and what they may do, panels.commands applies commands.
+
+The socket sends the events it has not yet sent, in sequence order, and never one twice:
+
+- on connect (after joining the room's group, so nothing published meanwhile is missed) it
+  sends the rows after the client's `last_seq`, or "reload" when it is too far behind;
+- a doorbell carrying the next number is forwarded as it is; one already sent is dropped;
+  one that skips numbers means doorbells were lost, and the rows are read from the database;
+- every MEETING_SOCKET_TICK_SECONDS it checks access again and reads any rows it has not
+  sent: a lost doorbell is healed even when no later event comes.
+
+The room's group messages reach the socket through panels.fanout: one listener per process
+per meeting is in the group and hands each message to the process's sockets of the meeting.
+
+Close codes: 4401 not signed in, 4403 may not join (or no longer may), 4400 bad request.
+"""
+
+import asyncio
+import logging
+import random
+from datetime import timedelta
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from agencies import audit, policy
+from panels import commands, fanout, selectors, services
+from panels.events import meeting_group, person_label
+
+logger = logging.getLogger(__name__)
+
+REPLAY_BATCH = 500
+# Re-reading an open room after a reconnect within this time is not a new view of its cases.
+VIEW_AUDIT_WINDOW = timedelta(minutes=15)
+
+
+def replay_limit() -> int:
+    """How far behind a client may be and still be sent what it missed (else: reload)."""
+    return getattr(settings, "MEETING_REPLAY_LIMIT", 2000)
+
+
+def tick_seconds() -> float:
+    return getattr(settings, "MEETING_SOCKET_TICK_SECONDS", 30)
+
+
+class MeetingConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.meeting_id = None
+        self.group_name = None
+        self.tick_task = None
+        self.last_sent = 0
+        self.send_lock = asyncio.Lock()
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=4401)
+            return
+        try:
+            self.meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+            client_seq = _last_seq_from(self.scope.get("query_string", b""))
+        except (KeyError, TypeError, ValueError):
+            await self.close(code=4400)
+            return
+        # Join the group before reading the rows, holding the send lock: a doorbell rung from
+        # here on waits its turn, then is dropped as a duplicate or forwarded as new, never
+        # missed. The policy is asked in the same trip to the database; nothing is sent
+        # before it answers, and a refused socket leaves the group unheard.
+        async with self.send_lock:
+            await fanout.join(self.meeting_id, self)
+            joined = await self._join(client_seq)
+            if joined is None:
+                await fanout.leave(self.meeting_id, self)
+                await self.close(code=4403)
+                return
+            self.group_name = meeting_group(self.meeting_id)
+            await self.accept()
+            await self.send_json(
+                {
+                    "type": "hello",
+                    "last_seq": joined["last_seq"],
+                    "you": person_label(self.user),
+                    "can_run": joined["can_run"],
+                    "people": joined["people"],
+                }
+            )
+            await self._send_rows_after(client_seq, joined)
+        if joined["first_socket"]:
+            await self._announce_presence(joined["people"])
+        self.tick_task = asyncio.ensure_future(self._tick())
+
+    async def disconnect(self, code):
+        if self.tick_task is not None:
+            self.tick_task.cancel()
+        if self.group_name:
+            await fanout.leave(self.meeting_id, self)
+            people = await self._leave()
+            if people is not None:
+                await self._announce_presence(people)
+
+    # --- From the client ------------------------------------------------------------------
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "message": "Send a JSON object."})
+            return
+        kind = content.get("type")
+        if kind == "command":
+            await self._command(content)
+        elif kind == "replay":
+            after = content.get("after")
+            if not isinstance(after, int) or after < 0:
+                await self.send_json({"type": "error", "message": "Say which event you saw last."})
+                return
+            async with self.send_lock:
+                self.last_sent = min(self.last_sent, after)
+                await self._catch_up()
+        elif kind == "ping":
+            await self.send_json({"type": "pong", "last_seq": self.last_sent})
+        else:
+            await self.send_json({"type": "error", "message": "Unknown message type."})
+
+    async def _command(self, content):
+        request_id = content.get("request_id")
+        name = content.get("command")
+        args = content.get("args") or {}
+        if not isinstance(name, str) or not isinstance(args, dict):
+            await self.send_json(
+                {"type": "error", "request_id": request_id, "message": "Malformed command."}
+            )
+            return
+        async with self.send_lock:
+            outcome = await self._run_command(name, args)
+            if outcome.get("rows") is not None:
+                await self._send_rows(outcome["rows"])
+        if outcome.get("evict"):
+            await self._evict()
+            return
+        await self.send_json({"request_id": request_id, **outcome["reply"]})
+
+    # --- From the room's group (handed out by panels.fanout) ------------------------------
+
+    @property
+    def room_handlers(self) -> dict:
+        return {
+            "meeting.event": self.meeting_event,
+            "meeting.presence": self.meeting_presence,
+            "meeting.access_changed": self.meeting_access_changed,
+        }
+
+    def busy(self) -> bool:
+        """Sending (or running a command): a message handed out now waits its turn."""
+        return self.send_lock.locked()
+
+    async def meeting_event(self, message):
+        """A doorbell carrying one encoded event: forward it in order, or read what is missing."""
+        seq = message["seq"]
+        async with self.send_lock:
+            if not self.group_name:
+                return  # refused while this waited: nothing is sent
+            if seq <= self.last_sent:
+                return  # already sent (replayed, or our own command's)
+            if seq == self.last_sent + 1:
+                await self.send(text_data=message["text"])
+                self.last_sent = seq
+                return
+            await self._catch_up()
+
+    async def meeting_presence(self, message):
+        if self.group_name:  # accepted; before that, the hello carries who is connected
+            await self.send_json({"type": "presence", "people": message["people"]})
+
+    async def meeting_access_changed(self, message):
+        """An invitation or seat ended: close at once if this person may no longer join."""
+        if self.user.pk in message.get("user_ids", []):
+            # Asked apart, so that the room's other sockets are not kept waiting.
+            asyncio.ensure_future(self._check_access())
+
+    async def _check_access(self):
+        if not await self._may_join():
+            await self._evict()
+
+    async def _evict(self):
+        await self.send_json({"type": "evicted", "message": "You are no longer in this meeting."})
+        await self.close(code=4403)
+
+    # --- Sending events in order ----------------------------------------------------------
+
+    async def _catch_up(self):
+        """Send every event after last_sent from the database (call holding send_lock)."""
+        while True:
+            rows = await self._rows_after(self.last_sent)
+            if rows is None:
+                await self.send_json({"type": "reload", "reason": "too_far_behind"})
+                return
+            await self._send_rows(rows)
+            if len(rows) < REPLAY_BATCH:
+                return
+
+    async def _send_rows_after(self, client_seq, joined):
+        if joined["reload"]:
+            self.last_sent = joined["last_seq"]
+            await self.send_json({"type": "reload", "reason": joined["reload"]})
+            return
+        self.last_sent = client_seq
+        await self._send_rows(joined["rows"])
+        if len(joined["rows"]) == REPLAY_BATCH:
+            await self._catch_up()
+
+    async def _send_rows(self, rows):
+        for seq, text in rows:
+            if seq == self.last_sent + 1:
+                await self.send(text_data=text)
+                self.last_sent = seq
+            elif seq > self.last_sent + 1:
+                # A number with no row yet: its transaction has not committed; the doorbell
+                # rung at its commit, or the next tick, brings it.
+                return
+
+    async def _announce_presence(self, people):
+        await self.channel_layer.group_send(
+            self.group_name, {"type": "meeting.presence", "people": people}
+        )
+
+    async def _tick(self):
+        try:
+            while True:
+                await asyncio.sleep(tick_seconds() * random.uniform(0.8, 1.2))  # noqa: S311
+                if not await self._may_join(touch=True):
+                    await self._evict()
+                    return
+                async with self.send_lock:
+                    await self._catch_up()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed tick is retried by the reconnecting client
+            logger.exception("Meeting socket tick failed for meeting %s", self.meeting_id)
+            await self.close(code=1011)
+
+    # --- The database, always through database_sync_to_async -----------------------------
+
+    @database_sync_to_async
+    def _may_join(self, *, touch: bool = False) -> bool:
+        from panels.models import Meeting
+
+        meeting = Meeting.objects.filter(pk=self.meeting_id).first()
+        allowed = meeting is not None and policy.can_join_meeting(self.user, meeting)
+        if allowed and touch:
+            services.presence_touch(channel_name=self.channel_name)
+        return allowed
+
+    @database_sync_to_async
+    def _join(self, client_seq: int) -> dict | None:
+        """Everything connecting needs from the database, in one trip; None when the policy
+        refuses (the refusal is audited)."""
+        from panels.models import Meeting
+
+        meeting = Meeting.objects.select_related("panel").filter(pk=self.meeting_id).first()
+        if meeting is None or not policy.can_join_meeting(self.user, meeting):
+            audit.record_refusal(
+                actor=self.user,
+                exc=policy.NotFoundForUser(object_type="meeting", object_id=self.meeting_id),
+                address=_client_address(self.scope),
+                where=f"WebSocket {self.scope.get('path', '')}",
+            )
+            return None
+        last_seq = meeting.last_seq
+        reload = None
+        rows = []
+        if client_seq > last_seq:
+            reload = "ahead_of_server"
+        elif last_seq - client_seq > replay_limit():
+            reload = "too_far_behind"
+        else:
+            rows = selectors.events_after(
+                meeting_id=self.meeting_id, after=client_seq, limit=REPLAY_BATCH
+            )
+        first_socket = services.presence_join(
+            meeting_id=self.meeting_id, user=self.user, channel_name=self.channel_name
+        )
+        if not services.meeting_viewed_recently(
+            actor=self.user, meeting=meeting, within=VIEW_AUDIT_WINDOW
+        ):
+            services.meeting_view_record(
+                actor=self.user, meeting=meeting, address=_client_address(self.scope)
+            )
+        return {
+            "last_seq": last_seq,
+            "reload": reload,
+            "rows": rows,
+            "can_run": policy.can_run_meeting(self.user, meeting),
+            "people": selectors.connected_people(meeting_id=self.meeting_id),
+            "first_socket": first_socket,
+        }
+
+    @database_sync_to_async
+    def _leave(self) -> list | None:
+        last = services.presence_leave(
+            meeting_id=self.meeting_id, user=self.user, channel_name=self.channel_name
+        )
+        return selectors.connected_people(meeting_id=self.meeting_id) if last else None
+
+    @database_sync_to_async
+    def _rows_after(self, after: int):
+        last_seq = selectors.meeting_last_seq(meeting_id=self.meeting_id)
+        if last_seq - after > replay_limit():
+            return None
+        return selectors.events_after(meeting_id=self.meeting_id, after=after, limit=REPLAY_BATCH)
+
+    @database_sync_to_async
+    def _run_command(self, name: str, args: dict) -> dict:
+        """Apply one command; then read the events this socket has not sent (its own among
+        them), so the commander sees its change without waiting for the doorbell."""
+        try:
+            done = commands.run_command(
+                actor=self.user, meeting_id=self.meeting_id, name=name, data=args
+            )
+        except policy.NotFoundForUser:
+            return {"evict": True}
+        except policy.ForbiddenForUser:
+            return {
+                "reply": {
+                    "type": "error",
+                    "message": "Only the chair or the coordinator can change the meeting.",
+                }
+            }
+        except commands.CommandInvalid as exc:
+            return {"reply": {"type": "error", "message": str(exc), "errors": exc.errors}}
+        except services.StaleEdit as exc:
+            return {
+                "reply": {"type": "conflict", "message": str(exc), "current": exc.as_payload()},
+                "rows": selectors.events_after(
+                    meeting_id=self.meeting_id, after=self.last_sent, limit=REPLAY_BATCH
+                ),
+            }
+        except services.MeetingError as exc:
+            return {"reply": {"type": "error", "message": str(exc)}}
+        return {
+            "reply": {"type": "ack", "message": done},
+            "rows": selectors.events_after(
+                meeting_id=self.meeting_id, after=self.last_sent, limit=REPLAY_BATCH
+            ),
+        }
+
+
+def _last_seq_from(query_string: bytes) -> int:
+    """The last event the client has; none given means it has none (send from the start)."""
+    values = parse_qs(query_string.decode("latin-1")).get("last_seq")
+    value = int(values[0]) if values and values[0] else 0
+    if value < 0:
+        raise ValueError("last_seq must not be negative")
+    return value
+
+
+def _client_address(scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None

@@ -1,0 +1,115 @@
+"""Panel and meeting pages. The meeting room is complete without JavaScript: GET shows the
+state, each command is a POST of the same command table the WebSocket uses, answered with a
+redirect back to the room (post/redirect/get)."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies import policy
+from panels import commands, selectors, services
+from panels.models import AgencyUpdate, AttendanceStatus, MeetingStatus, RiskLevel
+
+
+@login_required
+@require_GET
+def meeting_list(request):
+    return render(request, "panels/meeting_list.html", selectors.meetings_for(user=request.user))
+
+
+@login_required
+@require_GET
+def meeting_room(request, pk: int):
+    meeting = policy.get_meeting_for(request.user, pk)
+    services.meeting_view_record(actor=request.user, meeting=meeting, request=request)
+    state = selectors.room_state(user=request.user, meeting=meeting)
+    context = {"state": state, "meeting": meeting, "panel": meeting.panel}
+    if state.can_run and meeting.status != MeetingStatus.CLOSED:
+        context |= _runner_context(meeting, state)
+    return render(request, "panels/meeting_room.html", context)
+
+
+def _runner_context(meeting, state) -> dict:
+    """What the chair's and coordinator's forms need: choices, and each agency's update with
+    the version an edit is made from."""
+    agencies = list(meeting.panel.member_agencies.filter(is_active=True).order_by("name"))
+    updates = {
+        (update.item_id, update.agency_id): update
+        for update in AgencyUpdate.objects.filter(item__meeting=meeting)
+    }
+    for item in state.items:
+        item.update_forms = [
+            {"agency": agency, "update": updates.get((item.pk, agency.pk))} for agency in agencies
+        ]
+    invited = {person.pk for person in state.participants}
+    seat_holders = selectors.seat_agency_ids(meeting=meeting)
+    return {
+        "member_agencies": agencies,
+        "risk_levels": RiskLevel.choices,
+        "attendance_statuses": AttendanceStatus.choices,
+        "invitable": get_user_model()
+        .objects.filter(pk__in=set(seat_holders) - invited, is_active=True)
+        .order_by("last_name", "first_name"),
+    }
+
+
+@login_required
+@require_POST
+def meeting_command(request, pk: int):
+    meeting = policy.get_meeting_to_run(request.user, pk)
+    name = request.POST.get("command", "")
+    room = reverse("panels:meeting", args=[meeting.pk])
+    anchor = f"#item-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
+    try:
+        done = commands.run_command(
+            actor=request.user, meeting_id=meeting.pk, name=name, data=request.POST
+        )
+    except commands.CommandInvalid as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    except services.StaleEdit as exc:
+        messages.error(request, f"{exc} Your text was: {request.POST.get('text', '')}")
+    except services.MeetingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(room + anchor)
+
+
+@login_required
+@require_GET
+def panel_detail(request, pk: int):
+    panel = policy.get_panel_for(request.user, pk)
+    seats = panel.memberships.active().select_related("user", "agency").order_by("role", "agency")
+    meetings = panel.meetings.order_by("-starts_at")[:12]
+    visible = set(policy.meetings_visible_to(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "panels/panel_detail.html",
+        {
+            "panel": panel,
+            "seats": seats,
+            "meetings": meetings,
+            "visible_meeting_ids": visible,
+            "can_run": policy.can_run_panel(request.user, panel),
+        },
+    )
+
+
+@login_required
+@require_POST
+def panel_schedule(request, pk: int):
+    panel = policy.get_panel_for(request.user, pk)
+    if not policy.can_run_panel(request.user, panel):
+        raise policy.ForbiddenForUser(action="schedule", object_type="panel", object_id=panel.pk)
+    try:
+        created = services.panel_schedule_meetings(actor=request.user, panel=panel)
+    except services.MeetingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{len(created)} meetings scheduled from the panel's cycle.")
+    return redirect("panels:panel", pk=panel.pk)
