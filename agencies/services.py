@@ -30,6 +30,7 @@ def membership_end(*, actor, membership, reason: str, request=None):
     membership.ended_by = actor
     membership.end_reason = reason.strip()
     membership.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    _tell_meeting_rooms_access_changed(membership.user_id)
     audit.record(
         actor=actor,
         action=audit.Action.MEMBERSHIP_ENDED,
@@ -39,3 +40,13 @@ def membership_end(*, actor, membership, reason: str, request=None):
         detail=f"{membership.user} as {membership.get_role_display()} of {membership.agency}",
     )
     return membership
+
+
+def _tell_meeting_rooms_access_changed(user_id: int) -> None:
+    """Open meeting sockets of this person check their access again after commit (and close
+    if it is gone), rather than at their next command."""
+    from panels import events
+    from panels.models import Meeting, MeetingStatus
+
+    live = Meeting.objects.exclude(status=MeetingStatus.CLOSED).values_list("pk", flat=True)
+    events.publish_access_changed(meeting_ids=list(live), user_ids=[user_id])

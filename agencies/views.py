@@ -19,6 +19,7 @@ def home(request):
         "memberships": memberships,
         "can_refer": policy.can_refer(request.user),
         "can_screen": policy.can_screen(request.user),
+        "has_meetings": policy.meetings_visible_to(request.user).exists(),
         "can_break_glass": policy.can_break_glass_at_all(request.user),
         "can_look_up_audit": policy.can_look_up_audit_trails(request.user),
         "can_administer": policy.can_administer(request.user),

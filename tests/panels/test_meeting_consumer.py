@@ -483,3 +483,25 @@ async def test_everyone_in_the_room_sees_who_is_connected():
     }
     assert [p["id"] for p in left[-1]["people"]] == [room.people["chair"].pk]
     await chair.disconnect()
+
+
+async def test_a_person_whose_agency_membership_ends_mid_meeting_is_disconnected_at_once():
+    from agencies import services as agency_services
+    from agencies.models import Membership
+
+    room = await run(build_room)
+    member, _ = await connect(room.people["health"], room.meeting.pk, last_seq=0)
+    membership = await run(
+        lambda: Membership.objects.active().filter(user=room.people["health"]).first()
+    )
+
+    await run(
+        agency_services.membership_end,
+        actor=room.people["coordinator"],
+        membership=membership,
+        reason="Left the trust.",
+    )
+
+    seen = await receive_until(member, lambda m: m.get("type") == "evicted")
+    assert seen[-1]["type"] == "evicted"
+    assert (await member.receive_output(timeout=RECEIVE_TIMEOUT))["code"] == 4403
