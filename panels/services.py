@@ -737,7 +737,30 @@ def action_add(
     events.append(
         meeting=meeting, type="action.added", payload=_action_payload(action), actor=actor
     )
+    _tell_action_owners(action)
     return action
+
+
+def _tell_action_owners(action: Action) -> None:
+    """The owner (or the owning agency's leads), if they may read the case; no case detail."""
+    from agencies.policy import actions as action_policy
+
+    reference = action.referral.reference if action.referral else meeting_reference(action)
+    owner = action.owner_person.get_full_name() if action.owner_person else action.owner_agency.name
+    notification_services.notify(
+        recipients=action_policy.users_to_tell_of_action(action),
+        kind=NotificationKind.ACTION_ASSIGNED,
+        message=(
+            f"Action {action.pk} on {reference} was assigned to "
+            f"{owner}, due {action.due_date:%d %B %Y}."
+        ),
+        referral=action.referral,
+        link=f"/meetings/{action.meeting_id}/",
+    )
+
+
+def meeting_reference(action: Action) -> str:
+    return f"the {action.meeting.panel.name} meeting"
 
 
 @transaction.atomic(durable=True)

@@ -353,3 +353,26 @@ def test_ending_a_seat_is_audited_and_refused_to_a_member(room):
     seat.refresh_from_db()
     assert seat.ended_at is not None
     assert AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_ENDED).count() == 1
+
+
+def test_an_action_assigned_in_the_meeting_tells_its_owner(room):
+    from notifications.models import Notification, NotificationKind
+
+    chair = room.people["chair"]
+    services.meeting_start(actor=chair, meeting=room.meeting)
+    item = room.meeting.agenda_items.filter(referral__isnull=False).first()
+
+    action = services.action_add(
+        actor=chair,
+        meeting=room.meeting,
+        item_id=item.pk,
+        text="Return home interview",
+        owner_agency=room.agencies["police"],
+        owner_person=room.people["police"],
+        due_date=timezone.localdate() + timedelta(days=7),
+    )
+
+    told = Notification.objects.filter(kind=NotificationKind.ACTION_ASSIGNED)
+    assert [n.recipient for n in told] == [room.people["police"]]
+    assert f"Action {action.pk}" in told.first().message
+    assert item.referral.child.last_name not in told.first().message
