@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("api/", include("referrals.api_urls")),
     path("", include("notifications.urls")),
+    path("", include("panels.action_urls")),
     path("", include("panels.urls")),
     path("admin/", admin.site.urls),
 ]

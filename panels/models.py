@@ -385,6 +385,23 @@ class Action(models.Model):
         return working_days_between(self.due_date, today or timezone.localdate())
 
 
+class ActionUpdate(models.Model):
+    """One change to an action by its owner or the coordinator: who, when, what and why."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    from_status = models.CharField(max_length=16, choices=ActionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ActionStatus.choices)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Action {self.action_id}: {self.from_status} -> {self.to_status}"
+
+
 class MeetingEvent(models.Model):
     """One change to a meeting, numbered per meeting. The record a live room replays from: a
     socket that missed a doorbell, or reconnects, reads the rows after the last it saw."""

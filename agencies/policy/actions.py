@@ -50,3 +50,38 @@ def users_to_escalate_action_to(action) -> list:
     )
     unique = list({person.pk: person for person in people}.values())
     return _who_may_read(unique, action.referral)
+
+
+def _agencies_acting_for(user) -> list[int]:
+    return list(
+        Membership.objects.active()
+        .filter(user=user, agency__is_active=True)
+        .values_list("agency_id", flat=True)
+    )
+
+
+def visible_actions(user):
+    """Actions on cases the person may read that are theirs, their agency's, or (for a
+    panel coordinator) every one: the action log's three views start here."""
+    from django.db.models import Q
+
+    from agencies.policy import roles_of, visible_referrals
+    from panels.models import Action
+
+    if not getattr(user, "is_authenticated", False):
+        return Action.objects.none()
+    readable = Action.objects.filter(agenda_item__referral__in=visible_referrals(user))
+    if roles_of(user).has(Role.PANEL_COORDINATOR):
+        return readable
+    return readable.filter(Q(owner_person=user) | Q(owner_agency_id__in=_agencies_acting_for(user)))
+
+
+def can_view_action(user, action) -> bool:
+    """Exactly when it is in visible_actions(user)."""
+    return visible_actions(user).filter(pk=action.pk).exists()
+
+
+def can_update_action(user, action) -> bool:
+    """Its owner, anyone acting for the owning agency, or a panel coordinator, while it is
+    open or in progress and they may read the case."""
+    return action.is_incomplete and can_view_action(user, action)

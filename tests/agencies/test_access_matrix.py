@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.routing import websocket_urlpatterns
 from tests.agencies.conftest import POSITIONS
+from tests.agencies.doors_actions import ACTION_DOORS
 from tests.agencies.doors_api import API_DOORS
 from tests.agencies.doors_meetings import MEETING_DOORS, MEETING_WEBSOCKET_DOORS
 from tests.agencies.doors_notifications import NOTIFICATION_DOORS
@@ -69,6 +70,7 @@ DOORS = {
 DOORS.update(API_DOORS)
 DOORS.update(REFERRAL_PAGE_DOORS)
 DOORS.update(NOTIFICATION_DOORS)
+DOORS.update(ACTION_DOORS)
 DOORS.update(MEETING_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.

@@ -211,3 +211,6 @@ def private_channel_prefix(settings):
         "default": {**layer, "CONFIG": {**layer.get("CONFIG", {}), "prefix": prefix}}
     }
     return prefix
+
+
+from tests.agencies.conftest import world  # noqa: E402,F401

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies import demo
+from notifications import reminders
 from panels import demo as panel_demo
 from referrals import demo as referral_demo
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         borough = demo.seed_people()
         referral_demo.seed_referrals(borough["people"], borough["agencies"])
         panel_demo.seed_meetings()
+        # The demo's clocks and actions raise their real reminders (each made once).
+        reminders.screening_clock_reminders()
+        reminders.action_reminders()
         self.stdout.write(self.style.SUCCESS("Demo borough of Fenmarsh loaded."))
         if not options["quiet_logins"]:
             self.stdout.write(demo_logins_table())
