@@ -11,6 +11,10 @@ User = get_user_model()
 
 
 def _who_may_read(people, referral) -> list:
+    """Those of `people` who may read the case; an action on a standard item (no child) is
+    no case, so everyone named is told."""
+    if referral is None:
+        return list(people)
     return [person for person in people if can_view_referral(person, referral)]
 
 

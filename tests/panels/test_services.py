@@ -376,3 +376,23 @@ def test_an_action_assigned_in_the_meeting_tells_its_owner(room):
     assert [n.recipient for n in told] == [room.people["police"]]
     assert f"Action {action.pk}" in told.first().message
     assert item.referral.child.last_name not in told.first().message
+
+
+def test_an_action_on_a_standard_item_tells_its_owner_too(room):
+    from notifications.models import Notification, NotificationKind
+
+    chair = room.people["chair"]
+    services.meeting_start(actor=chair, meeting=room.meeting)
+
+    services.action_add(
+        actor=chair,
+        meeting=room.meeting,
+        item_id=room.item(AgendaItemKind.APOLOGIES).pk,
+        text="Chase apologies from housing",
+        owner_agency=room.agencies["police"],
+        owner_person=room.people["police"],
+        due_date=timezone.localdate() + timedelta(days=7),
+    )
+
+    told = Notification.objects.filter(kind=NotificationKind.ACTION_ASSIGNED)
+    assert [n.recipient for n in told] == [room.people["police"]]
