@@ -28,7 +28,7 @@ def action_list(request):
         actions = actions.filter(owner_person=request.user)
     elif view == "agency":
         actions = actions.filter(
-            owner_agency_id__in=action_policy._agencies_acting_for(request.user)
+            owner_agency_id__in=action_policy.agencies_acting_for(request.user)
         )
     status = request.GET.get("status", "incomplete")
     if status == "incomplete":

@@ -56,7 +56,8 @@ def users_to_escalate_action_to(action) -> list:
     return _who_may_read(unique, action.referral)
 
 
-def _agencies_acting_for(user) -> list[int]:
+def agencies_acting_for(user) -> list[int]:
+    """The agencies the person acts for now, in any role."""
     return list(
         Membership.objects.active()
         .filter(user=user, agency__is_active=True)
@@ -77,7 +78,7 @@ def visible_actions(user):
     readable = Action.objects.filter(agenda_item__referral__in=visible_referrals(user))
     if roles_of(user).has(Role.PANEL_COORDINATOR):
         return readable
-    return readable.filter(Q(owner_person=user) | Q(owner_agency_id__in=_agencies_acting_for(user)))
+    return readable.filter(Q(owner_person=user) | Q(owner_agency_id__in=agencies_acting_for(user)))
 
 
 def can_view_action(user, action) -> bool:
