@@ -17,6 +17,7 @@ from panels import services
 from panels.models import (
     Action,
     ActionStatus,
+    ActionUpdate,
     AgencyUpdate,
     AgendaItem,
     AgendaItemKind,
@@ -182,7 +183,7 @@ def _last_meeting(panel, day: date, people, agencies, referrals) -> Meeting:
             recorded_at=starts,
         )
     for reference, text, agency_name, username, due_in, status in LAST_ACTIONS:
-        Action.objects.create(
+        action = Action.objects.create(
             meeting=meeting,
             agenda_item=items[reference],
             text=text,
@@ -193,4 +194,14 @@ def _last_meeting(panel, day: date, people, agencies, referrals) -> Meeting:
             created_by=maya,
             created_at=starts + timedelta(minutes=30),
         )
+        if status != ActionStatus.OPEN:
+            # The action log shows who moved each action on, and when.
+            ActionUpdate.objects.create(
+                action=action,
+                from_status=ActionStatus.OPEN,
+                to_status=status,
+                note="Recorded by the owner after the meeting.",
+                by=people[username] if username else maya,
+                at=starts + timedelta(days=3),
+            )
     return meeting
