@@ -186,6 +186,9 @@ ADMINISTRATOR_MODEL_PERMISSIONS = [
     ("agencies", "agency"),
     ("agencies", "team"),
     ("agencies", "membership"),
+    ("panels", "panel"),
+    ("panels", "panelmembership"),
+    ("panels", "paneloversight"),
 ]
 
 
@@ -221,6 +224,10 @@ def seed_people() -> dict[str, object]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if not user.email:
+            # Board members are always emailed their papers: every demo person has an address.
+            user.email = f"{person.username}@fenmarsh.example"
+            user.save(update_fields=["email"])
         for agency_key, role, job_title in person.roles:
             if not Membership.objects.active().filter(
                 user=user, agency=agencies[agency_key], role=role

@@ -23,5 +23,6 @@ def home(request):
         "can_break_glass": policy.can_break_glass_at_all(request.user),
         "can_look_up_audit": policy.can_look_up_audit_trails(request.user),
         "can_administer": policy.can_administer(request.user),
+        "oversees_panels": policy.oversees_any_panel(request.user),
     }
     return render(request, "agencies/home.html", context)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("referrals.api_urls")),
     path("", include("notifications.urls")),
     path("", include("panels.action_urls")),
+    path("", include("panels.minutes_urls")),
     path("", include("panels.urls")),
     path("admin/", admin.site.urls),
 ]

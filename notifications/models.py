@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     ACTION_ESCALATED = "action_escalated", "An overdue action needs escalation"
     MINUTES_FOR_APPROVAL = "minutes_for_approval", "Minutes are waiting for your approval"
     MINUTES_APPROVED = "minutes_approved", "Approved minutes are available to you"
+    MINUTES_RETURNED = "minutes_returned", "Minutes were returned to you with comments"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a case of your agency"
 
 
@@ -70,6 +71,10 @@ class EmailDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     digest = models.BooleanField(default=False)
+    # A board copy sent as an attachment (only when its panel is configured to attach).
+    attachment = models.ForeignKey(
+        "panels.MinutesDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="emaildelivery_due")]

@@ -39,13 +39,17 @@ def notify(
     referral=None,
     link: str = "",
     dedupe_key: str | None = None,
+    email_required: bool = False,
+    attachment=None,
 ) -> list[Notification]:
     """One notification per recipient, an email queued where they want one, and their
     sockets rung after commit.
 
     Callers pass recipients chosen by the access policy; the message carries no
     child-identifying detail, only a reference and what happened. With a `dedupe_key`
-    (reminders), a notification that exists already is not made again.
+    (reminders), a notification that exists already is not made again. `email_required`
+    (the board's papers) sends the email whatever the person's preferences, at once, with
+    `attachment` (a MinutesDocument) attached when given.
     """
     made = []
     for recipient in recipients:
@@ -66,7 +70,13 @@ def notify(
             # Another copy of the reminder job made this one a moment ago.
             continue
         preferences = preferences_for(recipient)
-        if recipient.email and preferences.wants_email(kind):
+        if recipient.email and email_required:
+            EmailDelivery.objects.create(
+                notification=notification,
+                attachment=attachment,
+                next_attempt_at=notification.created_at,
+            )
+        elif recipient.email and preferences.wants_email(kind):
             EmailDelivery.objects.create(
                 notification=notification,
                 digest=preferences.daily_digest,
@@ -173,6 +183,9 @@ def send_due_emails(*, now=None, limit: int = 200) -> dict[str, int]:
                 to=[notification.recipient.email],
                 connection=connection,
             )
+            if delivery.attachment_id:
+                document = delivery.attachment
+                message.attach(document.filename, bytes(document.pdf), "application/pdf")
             _send(delivery, message, now=now, counts=counts)
     return counts
 

@@ -14,6 +14,7 @@ from agencies import policy
 from agencies.models import Agency
 from panels import services
 from panels.models import AgendaItem, AttendanceStatus, Meeting, RiskLevel
+from referrals.models import ContributionSensitivity
 
 
 class CommandInvalid(Exception):
@@ -89,6 +90,15 @@ class AgencyUpdateForm(TextForm):
         self.fields["agency"].queryset = meeting.panel.member_agencies.all()
         self.fields["text"].required = True
         self.fields["text"].error_messages["required"] = "Enter the agency's update"
+
+    sensitivity = forms.ChoiceField(
+        choices=ContributionSensitivity.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose normal, not for the family, or panel only"},
+    )
+
+    def clean_sensitivity(self):
+        return self.cleaned_data.get("sensitivity") or ContributionSensitivity.NORMAL
 
 
 class ActionForm(ItemForm):
@@ -198,6 +208,7 @@ COMMANDS: dict[str, Command] = {
             agency=d["agency"],
             text=d["text"],
             version=d["version"],
+            sensitivity=d["sensitivity"],
         ),
         "Agency update recorded.",
     ),

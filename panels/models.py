@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from agencies.models import Agency, AgencyType
+from referrals.models import ContributionSensitivity
 
 
 class PanelKind(models.TextChoices):
@@ -41,6 +43,11 @@ class Panel(models.Model):
     default_video_link = models.URLField(blank=True)
     item_target_minutes = models.PositiveSmallIntegerField(
         default=15, help_text="Time a case should take at the meeting."
+    )
+    board_copy_attached = models.BooleanField(
+        default=False,
+        help_text="Attach the approved board copy to the board's email. Off: the email "
+        "carries only a sign-in link.",
     )
 
     class Meta:
@@ -103,6 +110,37 @@ class PanelMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.panel}"
+
+
+class PanelOversightQuerySet(models.QuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+
+
+class PanelOversight(models.Model):
+    """A board member overseeing a panel: they receive its approved board copies. It gives
+    nothing while the person holds no live board member role."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="oversights")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_oversights"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    objects = PanelOversightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["panel__name", "started_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="paneloversight_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} oversees {self.panel}"
 
 
 class MeetingStatus(models.TextChoices):
@@ -270,6 +308,13 @@ class AgencyUpdate(models.Model):
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="updates")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
+    # Panel only (e.g. police intelligence) and not-for-family updates are read at panel and
+    # never reach the board copy.
+    sensitivity = models.CharField(
+        max_length=16,
+        choices=ContributionSensitivity.choices,
+        default=ContributionSensitivity.NORMAL,
+    )
     version = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -440,3 +485,171 @@ class MeetingPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in meeting {self.meeting_id}"
+
+
+# --- Minutes ----------------------------------------------------------------------------------
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Waiting for the chair's approval"
+    RETURNED = "returned", "Returned to the coordinator"
+    APPROVED = "approved", "Approved"
+
+
+class Minutes(models.Model):
+    """The minutes of one meeting: a working draft the coordinator edits and the chair approves.
+
+    `content` is the draft as the documents' view-model (panels/pdf/serialize.py), built from
+    what the meeting recorded. Each approval freezes it into a new MinutesVersion; a
+    correction starts a new draft from the last version and never touches an old one.
+    """
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    status = models.CharField(
+        max_length=16, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    content = models.JSONField()
+    # Raised by every edit: an edit names the revision it was made from, and one made from
+    # an older revision is refused (two people editing never overwrite each other silently).
+    revision = models.PositiveIntegerField(default=1)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (MinutesStatus.DRAFT, MinutesStatus.RETURNED)
+
+
+class MinutesStep(models.TextChoices):
+    DRAFTED = "drafted", "Drafted from the meeting's record"
+    EDITED = "edited", "Edited"
+    SUBMITTED = "submitted", "Submitted to the chair"
+    RETURNED = "returned", "Returned with comments"
+    APPROVED = "approved", "Approved"
+    CORRECTION_STARTED = "correction_started", "Correction started"
+
+
+class MinutesHistory(models.Model):
+    """Every step of the minutes: who, when, and the comment or reason; an edit keeps the
+    text it replaced."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="history")
+    step = models.CharField(max_length=24, choices=MinutesStep.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "minutes history"
+
+    def __str__(self) -> str:
+        return f"{self.minutes}: {self.get_step_display()}"
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(f"{self.model.__name__} rows are immutable.")
+
+    def delete(self):
+        raise PermissionError(f"{self.model.__name__} rows are immutable.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(f"{self.model.__name__} rows are immutable.")
+
+
+class ImmutableModel(models.Model):
+    """Written once, never changed or deleted (and so on PostgreSQL by a trigger too)."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Guard, not business logic: an approved version is a record.
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} rows are immutable.")
+
+
+class MinutesVersion(ImmutableModel):
+    """One approval of a meeting's minutes: numbered from 1, frozen with its documents."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+    approved_on = models.DateField()
+    # Why a version after the first was made: the correction's reason.
+    correction_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["minutes", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "number"], name="minutesversion_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes}, version {self.number}"
+
+
+class DocumentKind(models.TextChoices):
+    MINUTES = "minutes", "Minutes"
+    BOARD_COPY = "board", "Board copy"
+    AGENCY_EXTRACT = "agency", "Agency action extract"
+
+
+class MinutesDocument(ImmutableModel):
+    """One PDF of an approved version, kept as the bytes that were approved, with their
+    SHA-256 (the documents are deterministic, so the hash identifies the file)."""
+
+    version = models.ForeignKey(MinutesVersion, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=8, choices=DocumentKind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
+    sha256 = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["version", "kind", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind"],
+                condition=Q(agency__isnull=True),
+                name="minutesdocument_one_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "kind", "agency"],
+                condition=Q(agency__isnull=False),
+                name="minutesdocument_one_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.version}"
+
+    @property
+    def filename(self) -> str:
+        meeting = self.version.minutes.meeting
+        day = timezone.localdate(meeting.starts_at).isoformat()
+        agency = f"-{slugify(self.agency.name)}" if self.agency_id else ""
+        return f"{self.kind}{agency}-{day}-v{self.version.number}.pdf"

@@ -35,6 +35,7 @@ from panels.models import (
     PanelMembership,
     RiskLevel,
 )
+from referrals.models import ContributionSensitivity
 
 STANDARD_ITEM_MINUTES = 5
 
@@ -651,8 +652,10 @@ def item_record_update(
     agency: Agency,
     text: str,
     version: int,
+    sensitivity: str = ContributionSensitivity.NORMAL,
 ) -> MeetingEvent:
-    """Record what one agency reported on a case; `version` 0 for its first update."""
+    """Record what one agency reported on a case; `version` 0 for its first update. A panel
+    only or not-for-family update never reaches the board copy."""
     policy.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="record an agency's update")
@@ -674,14 +677,20 @@ def item_record_update(
         )
     if update is None:
         update = AgencyUpdate.objects.create(
-            item=item, agency=agency, text=text, version=1, recorded_by=actor
+            item=item,
+            agency=agency,
+            text=text,
+            sensitivity=sensitivity,
+            version=1,
+            recorded_by=actor,
         )
     else:
         update.text = text
+        update.sensitivity = sensitivity
         update.version += 1
         update.recorded_by = actor
         update.recorded_at = timezone.now()
-        update.save(update_fields=["text", "version", "recorded_by", "recorded_at"])
+        update.save(update_fields=["text", "sensitivity", "version", "recorded_by", "recorded_at"])
     _audit_case_change(actor=actor, item=item, detail=f"update from {agency.name}")
     return events.append(
         meeting=meeting,
@@ -690,6 +699,7 @@ def item_record_update(
             "item": item.pk,
             "agency": {"id": agency.pk, "name": agency.name},
             "text": update.text,
+            "sensitivity": update.sensitivity,
             "version": update.version,
         },
         actor=actor,
@@ -737,11 +747,11 @@ def action_add(
     events.append(
         meeting=meeting, type="action.added", payload=_action_payload(action), actor=actor
     )
-    _tell_action_owners(action)
+    tell_action_owners(action)
     return action
 
 
-def _tell_action_owners(action: Action) -> None:
+def tell_action_owners(action: Action) -> None:
     """The owner (or the owning agency's leads), if they may read the case; no case detail."""
     from agencies.policy import actions as action_policy
 
@@ -755,7 +765,8 @@ def _tell_action_owners(action: Action) -> None:
             f"{owner}, due {action.due_date:%d %B %Y}."
         ),
         referral=action.referral,
-        link=f"/meetings/{action.meeting_id}/",
+        # The action's own page: its owner may not be on the panel, so not the meeting room.
+        link=f"/actions/{action.pk}/",
     )
 
 

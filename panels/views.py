@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies import policy
 from panels import commands, selectors, services
 from panels.models import AgencyUpdate, AttendanceStatus, MeetingStatus, RiskLevel
+from referrals.models import ContributionSensitivity
 
 
 @login_required
@@ -49,6 +50,7 @@ def _runner_context(meeting, state) -> dict:
     return {
         "member_agencies": agencies,
         "risk_levels": RiskLevel.choices,
+        "sensitivities": ContributionSensitivity.choices,
         "attendance_statuses": AttendanceStatus.choices,
         "invitable": get_user_model()
         .objects.filter(pk__in=set(seat_holders) - invited, is_active=True)

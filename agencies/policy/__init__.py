@@ -468,4 +468,5 @@ def require(user, action: str, referral: Referral) -> None:
         )
 
 
+from agencies.policy.documents import *  # noqa: E402,F401,F403
 from agencies.policy.meetings import *  # noqa: E402,F401,F403

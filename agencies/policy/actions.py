@@ -66,8 +66,9 @@ def agencies_acting_for(user) -> list[int]:
 
 
 def visible_actions(user):
-    """Actions on cases the person may read that are theirs, their agency's, or (for a
-    panel coordinator) every one: the action log's three views start here."""
+    """Actions on cases the person may read, and actions on a standard item (about no
+    child), that are theirs, their agency's, or (for a panel coordinator) every one: the
+    action log's three views start here."""
     from django.db.models import Q
 
     from agencies.policy import roles_of, visible_referrals
@@ -75,7 +76,9 @@ def visible_actions(user):
 
     if not getattr(user, "is_authenticated", False):
         return Action.objects.none()
-    readable = Action.objects.filter(agenda_item__referral__in=visible_referrals(user))
+    readable = Action.objects.filter(
+        Q(agenda_item__referral__in=visible_referrals(user)) | Q(agenda_item__referral__isnull=True)
+    )
     if roles_of(user).has(Role.PANEL_COORDINATOR):
         return readable
     return readable.filter(Q(owner_person=user) | Q(owner_agency_id__in=agencies_acting_for(user)))

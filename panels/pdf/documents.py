@@ -70,17 +70,17 @@ def render_agency_extract(doc: MeetingDoc, agency_name: str) -> bytes:
         notice(doc.confidentiality_statement, width),
     ]
     agreed = [
-        (item, action)
+        (f"{item.reference} ({item.initials})", action)
         for item in doc.items
         for action in item.actions
         if _key(action.owner_agency) == agency_key
-    ]
+    ] + [("No case", a) for a in doc.other_actions if _key(a.owner_agency) == agency_key]
     initials = {item.reference: item.initials for item in doc.items}
     story += heading_over_table("Actions agreed at this meeting", "h1")
     if agreed:
         story.append(
             _extract_table(
-                [(f"{item.reference} ({item.initials})", action) for item, action in agreed],
+                agreed,
                 width,
             )
         )
@@ -191,6 +191,9 @@ def _render_meeting(doc: MeetingDoc, *, kind: str) -> bytes:
         story.append(para("No children were discussed."))
     for number, item in enumerate(doc.items, start=1):
         story += _case_item(item, f"3.{number}", width, board=doc.is_board_copy)
+    if doc.other_actions:
+        story += heading_over_table("Other actions agreed at this meeting", "h2")
+        story.append(_actions_table(doc.other_actions, width))
 
     story.append(para("4. Date of next meeting", "h1"))
     story.append(para(long_date(doc.next_meeting) or "To be arranged."))

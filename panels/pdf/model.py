@@ -108,6 +108,8 @@ class MeetingDoc:
     quorum_missing: tuple[str, ...]  # agency types missing when quorum is not met
     items: tuple[CaseItem, ...]
     carried_forward: tuple[ActionDoc, ...] = ()  # open actions of earlier meetings
+    # Agreed at this meeting on a standard item (apologies, last minutes): about no child.
+    other_actions: tuple[ActionDoc, ...] = ()
     next_meeting: date | None = None
     # True for a board copy built by redaction.board_copy; the renderers then never print
     # a child's identifying fields even if a caller filled them in.

@@ -83,6 +83,10 @@ def board_copy(meeting: MeetingDoc) -> tuple[MeetingDoc, list[str]]:
         )
         for n, action in enumerate(meeting.carried_forward, start=1)
     )
+    others = tuple(
+        redactor.action(action, f"other action {n}", flags)
+        for n, action in enumerate(meeting.other_actions, start=1)
+    )
     attendance = tuple(
         Attendee(
             person=redactor.text(person.person, "attendance", flags),
@@ -99,6 +103,7 @@ def board_copy(meeting: MeetingDoc) -> tuple[MeetingDoc, list[str]]:
         attendance=attendance,
         items=items,
         carried_forward=carried,
+        other_actions=others,
         is_board_copy=True,
     )
     return board, flags
@@ -461,7 +466,7 @@ def _organisation_names(meeting: MeetingDoc) -> Iterable[str]:
     yield meeting.panel_name
     for person in meeting.attendance:
         yield person.agency
-    for action in meeting.carried_forward:
+    for action in (*meeting.carried_forward, *meeting.other_actions):
         yield action.owner_agency
     for item in meeting.items:
         for update in item.agency_updates:

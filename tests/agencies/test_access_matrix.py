@@ -15,6 +15,7 @@ from tests.agencies.conftest import POSITIONS
 from tests.agencies.doors_actions import ACTION_DOORS
 from tests.agencies.doors_api import API_DOORS
 from tests.agencies.doors_meetings import MEETING_DOORS, MEETING_WEBSOCKET_DOORS
+from tests.agencies.doors_minutes import MINUTES_DOORS
 from tests.agencies.doors_notifications import NOTIFICATION_DOORS
 from tests.agencies.doors_referral_pages import REFERRAL_PAGE_DOORS
 from tests.agencies.matrix import LEADS, SIGNED_IN, VIEWERS, everyone, only
@@ -72,6 +73,7 @@ DOORS.update(REFERRAL_PAGE_DOORS)
 DOORS.update(NOTIFICATION_DOORS)
 DOORS.update(ACTION_DOORS)
 DOORS.update(MEETING_DOORS)
+DOORS.update(MINUTES_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.
 DRAFT_DOORS = {

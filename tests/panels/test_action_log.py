@@ -82,3 +82,28 @@ def test_a_bad_update_shows_the_error_summary_and_changes_nothing(client, world)
     assert "Give the reason for cancelling the action" in response.content.decode()
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
+
+
+def test_an_action_on_a_standard_item_is_seen_by_its_agency_only(client, world):
+    from datetime import date
+
+    from panels.models import Action, AgendaItem, AgendaItemKind
+
+    item = AgendaItem.objects.create(
+        meeting=world.meeting, kind=AgendaItemKind.APOLOGIES, position=0
+    )
+    action = Action.objects.create(
+        meeting=world.meeting,
+        agenda_item=item,
+        text="Send the panel's deputy list",
+        owner_agency=world.agencies["b"],
+        due_date=date(2026, 12, 1),
+        created_by=world.people["chair"],
+    )
+
+    assert policy.actions.can_view_action(world.people["lead_b"], action)
+    assert policy.actions.can_view_action(world.people["member_p"], action)
+    assert not policy.actions.can_view_action(world.people["lead_a"], action)
+    assert not policy.actions.can_view_action(world.people["referrer_c"], action)
+    client.force_login(world.people["lead_b"])
+    assert client.get(f"/actions/{action.pk}/").status_code == 200

@@ -227,11 +227,10 @@ const HANDLERS = {
       list.append(row);
     }
     row.querySelector("[data-role=update-text]").textContent = payload.text;
-    syncVersioned(
-      section.querySelector(`[data-versioned=update][data-agency-id="${payload.agency.id}"]`),
-      payload,
-      event,
-    );
+    const form = section.querySelector(`[data-versioned=update][data-agency-id="${payload.agency.id}"]`);
+    const sensitivity = form?.querySelector("[data-role=sensitivity]");
+    if (sensitivity && payload.sensitivity) sensitivity.value = payload.sensitivity;
+    syncVersioned(form, payload, event);
   },
   "item.risk_set": (payload) => {
     const tag = itemSection(payload.item)?.querySelector("[data-role=risk]");

@@ -1,0 +1,408 @@
+"""Writes about a meeting's minutes: drafted from the meeting's record, edited by the
+coordinator, submitted to the chair, returned with comments or approved, then corrected by a
+new version, never by changing an old one.
+
+An approval freezes the draft into a MinutesVersion and renders its PDFs once: the full
+minutes, the board copy and one action extract per agency with actions, each kept as the
+approved bytes with their SHA-256. Distribution (the board's emails and everyone's
+notifications) is queued in the same transaction and rung after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import replace
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from pypdf import PdfReader
+
+from agencies import audit, policy
+from agencies.models import Agency, AuditAction
+from notifications import services as notification_services
+from notifications.models import NotificationKind
+from panels.documents import meeting_doc_for
+from panels.models import (
+    DocumentKind,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesDocument,
+    MinutesHistory,
+    MinutesStatus,
+    MinutesStep,
+    MinutesVersion,
+    RiskLevel,
+)
+from panels.pdf import board_copy, render_agency_extract, render_board_copy, render_minutes
+from panels.pdf.model import MeetingDoc
+from panels.pdf.serialize import meeting_doc_from_data, meeting_doc_to_data
+
+
+class MinutesError(Exception):
+    """A step refused for a reason the person can act on; the message says what to do."""
+
+
+class StaleMinutes(MinutesError):
+    """An edit made from an older revision than the one saved: nothing is changed."""
+
+
+def _refuse(actor, meeting: Meeting, doing: str):
+    """403 for someone who may see the minutes but not do this; the 404 of a hidden
+    meeting for anyone else."""
+    if policy.can_view_minutes(actor, meeting):
+        return policy.ForbiddenForUser(action=doing, object_type="minutes", object_id=meeting.pk)
+    return policy.NotFoundForUser(object_type="meeting", object_id=meeting.pk)
+
+
+def _locked(minutes: Minutes) -> Minutes:
+    return Minutes.objects.select_for_update().select_related("meeting__panel").get(pk=minutes.pk)
+
+
+def _step(minutes: Minutes, step: str, actor, comment: str = "", **detail) -> MinutesHistory:
+    return MinutesHistory.objects.create(
+        minutes=minutes, step=step, by=actor, comment=comment, detail=detail
+    )
+
+
+def _link(meeting: Meeting) -> str:
+    return f"/meetings/{meeting.pk}/minutes/"
+
+
+def minutes_doc(minutes: Minutes) -> MeetingDoc:
+    """The draft as the documents' view-model."""
+    return meeting_doc_from_data(minutes.content)
+
+
+def redaction_flags(minutes: Minutes) -> list[str]:
+    """What the board copy's redaction could not do surely: the chair confirms them."""
+    return board_copy(minutes_doc(minutes))[1]
+
+
+def next_version_number(minutes: Minutes) -> int:
+    last = minutes.versions.aggregate(last=Max("number"))["last"] or 0
+    return last + 1
+
+
+# --- Drafting ---------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def minutes_draft(*, actor, meeting: Meeting, request=None) -> Minutes:
+    """The coordinator drafts the minutes of a closed meeting from what it recorded."""
+    if not policy.can_edit_minutes(actor, meeting):
+        raise _refuse(actor, meeting, "draft the minutes of")
+    meeting = Meeting.objects.select_for_update().select_related("panel").get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise MinutesError("Close the meeting first: minutes are drafted from its full record.")
+    if Minutes.objects.filter(meeting=meeting).exists():
+        raise MinutesError("These minutes are drafted already.")
+    doc = replace(meeting_doc_for(meeting=meeting), version="1", approved_on=None)
+    minutes = Minutes.objects.create(
+        meeting=meeting, content=meeting_doc_to_data(doc), drafted_by=actor
+    )
+    _step(minutes, MinutesStep.DRAFTED, actor)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATED,
+        obj=minutes,
+        request=request,
+        detail=f"Minutes of panel meeting {meeting.pk} drafted",
+    )
+    return minutes
+
+
+ITEM_TEXT_FIELDS = ("summary", "discussion", "decision")
+
+
+@transaction.atomic(durable=True)
+def minutes_edit_item(
+    *,
+    actor,
+    minutes: Minutes,
+    reference: str,
+    revision: int,
+    summary: str,
+    discussion: str,
+    decision: str,
+    risk_level: str,
+    updates: dict[str, str],
+    request=None,
+) -> Minutes:
+    """The coordinator corrects what the draft says of one case: its summary, discussion,
+    decision, risk level and each agency's update (by agency name). The text replaced is
+    kept in the minutes' history."""
+    minutes = _locked(minutes)
+    meeting = minutes.meeting
+    if not policy.can_edit_minutes(actor, meeting):
+        raise _refuse(actor, meeting, "edit the minutes of")
+    if not minutes.is_editable:
+        raise MinutesError(
+            f"The minutes are {minutes.get_status_display().lower()}: they can be edited "
+            "only as a draft or when returned."
+        )
+    if revision != minutes.revision:
+        raise StaleMinutes(
+            "Someone saved the minutes after you opened them. Your change was not saved: "
+            "the page shows their text now; make your change again."
+        )
+    content = minutes.content
+    item = next((i for i in content["items"] if i["reference"] == reference), None)
+    if item is None:
+        raise MinutesError(f"There is no case {reference} in these minutes.")
+    risk_labels = dict(RiskLevel.choices)
+    new = {
+        "summary": summary.strip(),
+        "discussion": discussion.strip(),
+        "decision": decision.strip(),
+        "risk_level": risk_labels.get(risk_level, risk_level.strip() or item["risk_level"]),
+    }
+    before = {name: item[name] for name in new if item[name] != new[name]}
+    after = {name: new[name] for name in before}
+    for update in item["agency_updates"]:
+        text = updates.get(update["agency"])
+        if text is not None and text.strip() != update["text"]:
+            before[f"update:{update['agency']}"] = update["text"]
+            after[f"update:{update['agency']}"] = text.strip()
+            update["text"] = text.strip()
+    item.update(new)
+    meeting_doc_from_data(content)  # the edited draft must still be a document
+    if not before:
+        return minutes
+    minutes.content = content
+    minutes.revision += 1
+    minutes.changed_at = timezone.now()
+    minutes.save(update_fields=["content", "revision", "changed_at"])
+    _step(minutes, MinutesStep.EDITED, actor, item=reference, before=before, after=after)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        obj=minutes,
+        request=request,
+        detail=f"Minutes of panel meeting {meeting.pk}: {reference} edited",
+    )
+    return minutes
+
+
+@transaction.atomic(durable=True)
+def minutes_submit(*, actor, minutes: Minutes, request=None) -> Minutes:
+    """The coordinator sends the draft to the chair, who is told."""
+    minutes = _locked(minutes)
+    meeting = minutes.meeting
+    if not policy.can_edit_minutes(actor, meeting):
+        raise _refuse(actor, meeting, "submit the minutes of")
+    if not minutes.is_editable:
+        raise MinutesError(
+            f"The minutes are {minutes.get_status_display().lower()}: only a draft or "
+            "returned minutes can be submitted."
+        )
+    minutes.status = MinutesStatus.SUBMITTED
+    minutes.changed_at = timezone.now()
+    minutes.save(update_fields=["status", "changed_at"])
+    _step(minutes, MinutesStep.SUBMITTED, actor)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        obj=minutes,
+        request=request,
+        detail=f"Minutes of panel meeting {meeting.pk} submitted to the chair",
+    )
+    notification_services.notify(
+        recipients=policy.users_to_tell_of_minutes_for_approval(meeting),
+        kind=NotificationKind.MINUTES_FOR_APPROVAL,
+        message=f"The minutes of {meeting.panel.name} on {_day(meeting)} wait for your approval.",
+        link=_link(meeting),
+    )
+    return minutes
+
+
+@transaction.atomic(durable=True)
+def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> Minutes:
+    """The chair sends submitted minutes back to the coordinator with comments."""
+    minutes = _locked(minutes)
+    meeting = minutes.meeting
+    if not policy.can_approve_minutes(actor, meeting):
+        raise _refuse(actor, meeting, "return the minutes of")
+    if minutes.status != MinutesStatus.SUBMITTED:
+        raise MinutesError("Only minutes waiting for approval can be returned.")
+    comments = comments.strip()
+    if not comments:
+        raise MinutesError("Say what the coordinator should change")
+    minutes.status = MinutesStatus.RETURNED
+    minutes.changed_at = timezone.now()
+    minutes.save(update_fields=["status", "changed_at"])
+    _step(minutes, MinutesStep.RETURNED, actor, comment=comments)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        obj=minutes,
+        request=request,
+        reason=comments,
+        detail=f"Minutes of panel meeting {meeting.pk} returned to the coordinator",
+    )
+    notification_services.notify(
+        recipients=policy.users_to_tell_of_minutes_returned(meeting),
+        kind=NotificationKind.MINUTES_RETURNED,
+        message=f"The chair returned the minutes of {meeting.panel.name} on {_day(meeting)} "
+        "with comments.",
+        link=_link(meeting),
+    )
+    return minutes
+
+
+# --- Approval -----------------------------------------------------------------------------------
+
+
+def _pdf_record(version: MinutesVersion, kind: str, pdf: bytes, agency=None) -> MinutesDocument:
+    return MinutesDocument.objects.create(
+        version=version,
+        kind=kind,
+        agency=agency,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf=pdf,
+        size=len(pdf),
+        pages=len(PdfReader(io.BytesIO(pdf)).pages),
+    )
+
+
+def _extract_agencies(doc: MeetingDoc) -> list[Agency]:
+    names = {
+        action.owner_agency
+        for actions in [
+            doc.carried_forward,
+            doc.other_actions,
+            *(item.actions for item in doc.items),
+        ]
+        for action in actions
+    }
+    return list(Agency.objects.filter(name__in=names).order_by("name"))
+
+
+@transaction.atomic(durable=True)
+def minutes_approve(
+    *, actor, minutes: Minutes, revision: int, flags_checked: bool, request=None
+) -> MinutesVersion:
+    """The chair approves submitted minutes: a new immutable version with its PDFs and their
+    hashes; the board copy goes to the panel's board members and the full minutes to the
+    meeting's participants. Unsure redactions must be confirmed as checked first."""
+    minutes = _locked(minutes)
+    meeting = minutes.meeting
+    if not policy.can_approve_minutes(actor, meeting):
+        raise _refuse(actor, meeting, "approve the minutes of")
+    if minutes.status != MinutesStatus.SUBMITTED:
+        raise MinutesError("Only minutes submitted by the coordinator can be approved.")
+    if revision != minutes.revision:
+        raise StaleMinutes(
+            "The minutes changed after you opened them. Read them again before approving."
+        )
+    flags = redaction_flags(minutes)
+    if flags and not flags_checked:
+        raise MinutesError(
+            f"Confirm you have checked the {len(flags)} point{'s' if len(flags) != 1 else ''} "
+            "the board copy's redaction was unsure of"
+        )
+    number = next_version_number(minutes)
+    approved_at = timezone.now()
+    doc = replace(
+        minutes_doc(minutes), version=str(number), approved_on=timezone.localdate(approved_at)
+    )
+    correction = (
+        minutes.history.filter(step=MinutesStep.CORRECTION_STARTED).order_by("-at", "-pk").first()
+        if number > 1
+        else None
+    )
+    version = MinutesVersion.objects.create(
+        minutes=minutes,
+        number=number,
+        content=meeting_doc_to_data(doc),
+        approved_by=actor,
+        approved_at=approved_at,
+        approved_on=doc.approved_on,
+        correction_reason=correction.comment if correction else "",
+    )
+    _pdf_record(version, DocumentKind.MINUTES, render_minutes(doc))
+    board = _pdf_record(version, DocumentKind.BOARD_COPY, render_board_copy(doc))
+    for agency in _extract_agencies(doc):
+        _pdf_record(
+            version,
+            DocumentKind.AGENCY_EXTRACT,
+            render_agency_extract(doc, agency.name),
+            agency=agency,
+        )
+    minutes.content = meeting_doc_to_data(doc)
+    minutes.status = MinutesStatus.APPROVED
+    minutes.changed_at = approved_at
+    minutes.save(update_fields=["content", "status", "changed_at"])
+    _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(flags))
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        obj=version,
+        request=request,
+        detail=f"Minutes of panel meeting {meeting.pk} approved as version {number}",
+    )
+    _distribute(version, board)
+    return version
+
+
+def _distribute(version: MinutesVersion, board: MinutesDocument) -> None:
+    """The board copy to the board members overseeing the panel (an email each, always;
+    attached only when the panel says so), the full minutes to the meeting's participants."""
+    meeting = version.minutes.meeting
+    panel = meeting.panel
+    what = f"{panel.name} on {_day(meeting)}, version {version.number}"
+    notification_services.notify(
+        recipients=policy.users_to_receive_board_copy(panel),
+        kind=NotificationKind.MINUTES_APPROVED,
+        message=f"The approved board copy of the minutes of {what} is available.",
+        link="/board/",
+        dedupe_key=f"minutes-version-{version.pk}-board",
+        email_required=True,
+        attachment=board if panel.board_copy_attached else None,
+    )
+    notification_services.notify(
+        recipients=policy.users_to_receive_full_minutes(meeting),
+        kind=NotificationKind.MINUTES_APPROVED,
+        message=f"The approved minutes of {what} are available.",
+        link=_link(meeting),
+        dedupe_key=f"minutes-version-{version.pk}-full",
+    )
+
+
+@transaction.atomic(durable=True)
+def minutes_start_correction(*, actor, minutes: Minutes, reason: str, request=None) -> Minutes:
+    """The coordinator corrects approved minutes: a new draft from the last version, to be
+    approved as the next version; the approved versions stay as they are."""
+    minutes = _locked(minutes)
+    meeting = minutes.meeting
+    if not policy.can_edit_minutes(actor, meeting):
+        raise _refuse(actor, meeting, "correct the minutes of")
+    if minutes.status != MinutesStatus.APPROVED:
+        raise MinutesError("Only approved minutes need a correction; edit the draft instead.")
+    reason = reason.strip()
+    if not reason:
+        raise MinutesError("Say what is being corrected and why")
+    number = next_version_number(minutes)
+    doc = replace(minutes_doc(minutes), version=str(number), approved_on=None)
+    minutes.content = meeting_doc_to_data(doc)
+    minutes.status = MinutesStatus.DRAFT
+    minutes.revision += 1
+    minutes.changed_at = timezone.now()
+    minutes.save(update_fields=["content", "status", "revision", "changed_at"])
+    _step(minutes, MinutesStep.CORRECTION_STARTED, actor, comment=reason, version=number)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        obj=minutes,
+        request=request,
+        reason=reason,
+        detail=f"Correction of the minutes of panel meeting {meeting.pk} started",
+    )
+    return minutes
+
+
+def _day(meeting: Meeting) -> str:
+    day = timezone.localdate(meeting.starts_at)
+    return f"{day.day} {day:%B} {day.year}"

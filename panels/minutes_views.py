@@ -1,0 +1,343 @@
+"""Pages for a meeting's minutes, the PDFs, and the board's papers. Each view asks the policy,
+calls one service or selector, and renders; every PDF that leaves is audited."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies import audit, policy
+from agencies.models import AuditAction, Membership
+from notifications.models import Notification
+from panels import minutes as minutes_services
+from panels.documents import action_log_doc_for
+from panels.models import (
+    DocumentKind,
+    MeetingStatus,
+    Minutes,
+    MinutesDocument,
+    RiskLevel,
+)
+from panels.pdf import render_action_log, render_board_copy, render_minutes
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def pdf_door(view):
+    """A PDF is a 404 to anyone it is not for, signed in or not: an address that does not
+    lead to sign-in says nothing about whether the document exists."""
+
+    @wraps(view)
+    def door(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise policy.NotFoundForUser(object_type="document", object_id=request.path)
+        return view(request, *args, **kwargs)
+
+    return door
+
+
+def _minutes_page(meeting) -> str:
+    return reverse("minutes:page", args=[meeting.pk])
+
+
+def _board_sends(versions) -> list[Notification]:
+    """Each board member's notice of each version, with its email's delivery."""
+    if not versions:
+        return []
+    sent = Q()
+    for version in versions:
+        sent |= Q(dedupe_key__startswith=f"minutes-version-{version.pk}-board:")
+    return list(
+        Notification.objects.filter(sent)
+        .select_related("recipient", "email_delivery")
+        .order_by("-created_at", "recipient__last_name")
+    )
+
+
+# --- The minutes page ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def minutes_page(request, pk: int):
+    meeting = policy.get_meeting_for(request.user, pk)
+    user = request.user
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    may_edit = policy.can_edit_minutes(user, meeting)
+    may_approve = policy.can_approve_minutes(user, meeting)
+    sees_draft = policy.can_view_minutes_draft(user, meeting)
+    context = {
+        "meeting": meeting,
+        "minutes": minutes,
+        "may_edit": may_edit,
+        "may_approve": may_approve,
+        "sees_draft": sees_draft,
+        "can_draft": may_edit and minutes is None and meeting.status == MeetingStatus.CLOSED,
+        "meeting_closed": meeting.status == MeetingStatus.CLOSED,
+    }
+    if minutes is not None:
+        versions = list(minutes.versions.select_related("approved_by").order_by("-number"))
+        documents = (
+            MinutesDocument.objects.filter(version__minutes=minutes)
+            .select_related("agency", "version__minutes__meeting")
+            .defer("pdf")
+        )
+        downloadable = {}
+        acting = set(
+            Membership.objects.active().filter(user=user).values_list("agency_id", flat=True)
+        )
+        for document in documents:
+            if document.kind == DocumentKind.AGENCY_EXTRACT and not (
+                sees_draft or document.agency_id in acting
+            ):
+                continue
+            if policy.can_download_document(user, document):
+                downloadable.setdefault(document.version_id, []).append(document)
+        for version in versions:
+            version.downloads = downloadable.get(version.pk, [])
+        context["versions"] = versions
+        if sees_draft:
+            context["doc"] = minutes_services.minutes_doc(minutes)
+            context["flags"] = minutes_services.redaction_flags(minutes)
+            context["history"] = minutes.history.select_related("by")
+            context["board_sent"] = _board_sends(versions)
+    return render(request, "panels/minutes/page.html", context)
+
+
+def _act(request, pk, step, **kwargs):
+    """Run one minutes service from a form; its refusal becomes a message on the page."""
+    meeting = policy.get_meeting_for(request.user, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        messages.error(request, "There are no minutes for this meeting yet.")
+        return redirect(_minutes_page(meeting))
+    try:
+        step(actor=request.user, minutes=minutes, request=request, **kwargs)
+    except minutes_services.MinutesError as exc:
+        messages.error(request, str(exc))
+        return None
+    return True
+
+
+@login_required
+@require_POST
+def minutes_draft(request, pk: int):
+    meeting = policy.get_meeting_for(request.user, pk)
+    try:
+        minutes_services.minutes_draft(actor=request.user, meeting=meeting, request=request)
+    except minutes_services.MinutesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The minutes are drafted from the meeting's record.")
+    return redirect(_minutes_page(meeting))
+
+
+@login_required
+@require_POST
+def minutes_submit(request, pk: int):
+    if _act(request, pk, minutes_services.minutes_submit):
+        messages.success(request, "The minutes are with the chair for approval.")
+    return redirect(reverse("minutes:page", args=[pk]))
+
+
+@login_required
+@require_POST
+def minutes_return(request, pk: int):
+    done = _act(
+        request, pk, minutes_services.minutes_return, comments=request.POST.get("comments", "")
+    )
+    if done:
+        messages.success(request, "The minutes are back with the coordinator.")
+    return redirect(reverse("minutes:page", args=[pk]))
+
+
+@login_required
+@require_POST
+def minutes_approve(request, pk: int):
+    revision = request.POST.get("revision", "")
+    done = _act(
+        request,
+        pk,
+        minutes_services.minutes_approve,
+        revision=int(revision) if revision.isdigit() else -1,
+        flags_checked=request.POST.get("flags_checked") == "yes",
+    )
+    if done:
+        messages.success(
+            request,
+            "The minutes are approved. The board copy has gone to the board members and the "
+            "full minutes to the meeting's participants.",
+        )
+    return redirect(reverse("minutes:page", args=[pk]))
+
+
+@login_required
+@require_POST
+def minutes_correct(request, pk: int):
+    done = _act(
+        request,
+        pk,
+        minutes_services.minutes_start_correction,
+        reason=request.POST.get("reason", ""),
+    )
+    if done:
+        messages.success(request, "A corrected draft is open. The approved versions stay.")
+    return redirect(reverse("minutes:page", args=[pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_edit_item(request, pk: int, reference: str):
+    meeting = policy.get_meeting_for(request.user, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if not policy.can_edit_minutes(request.user, meeting):
+        raise policy.ForbiddenForUser(
+            action="edit the minutes of", object_type="meeting", object_id=meeting.pk
+        )
+    if minutes is None:
+        messages.error(request, "There are no minutes for this meeting yet.")
+        return redirect(_minutes_page(meeting))
+    item = next((i for i in minutes.content["items"] if i["reference"] == reference), None)
+    if item is None:
+        raise policy.NotFoundForUser(object_type="minutes item", object_id=reference)
+    error = ""
+    if request.method == "POST":
+        updates = {
+            update["agency"]: request.POST.get(f"update-{index}", update["text"])
+            for index, update in enumerate(item["agency_updates"])
+        }
+        revision = request.POST.get("revision", "")
+        try:
+            minutes_services.minutes_edit_item(
+                actor=request.user,
+                minutes=minutes,
+                reference=reference,
+                revision=int(revision) if revision.isdigit() else -1,
+                summary=request.POST.get("summary", ""),
+                discussion=request.POST.get("discussion", ""),
+                decision=request.POST.get("decision", ""),
+                risk_level=request.POST.get("risk_level", ""),
+                updates=updates,
+                request=request,
+            )
+        except minutes_services.MinutesError as exc:
+            error = str(exc)
+            minutes.refresh_from_db()
+            item = next(i for i in minutes.content["items"] if i["reference"] == reference)
+        else:
+            messages.success(request, f"The minutes of case {reference} are saved.")
+            return redirect(_minutes_page(meeting) + f"#case-{reference}")
+    risk_value = {label: value for value, label in RiskLevel.choices}.get(item["risk_level"], "")
+    return render(
+        request,
+        "panels/minutes/edit_item.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "item": item,
+            "updates": list(enumerate(item["agency_updates"])),
+            "risk_levels": RiskLevel.choices,
+            "risk_value": risk_value,
+            "error": error,
+            "editable": minutes.is_editable,
+        },
+        status=409 if error else 200,
+    )
+
+
+# --- PDFs ----------------------------------------------------------------------------------------
+
+
+@pdf_door
+@require_GET
+def minutes_preview(request, pk: int, kind: str):
+    """The draft as a PDF (watermarked DRAFT) for the chair and coordinator."""
+    meeting = policy.get_meeting_for(request.user, pk)
+    if not policy.can_view_minutes_draft(request.user, meeting):
+        raise policy.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None or kind not in (DocumentKind.MINUTES, DocumentKind.BOARD_COPY):
+        raise policy.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
+    doc = minutes_services.minutes_doc(minutes)
+    pdf = render_minutes(doc) if kind == DocumentKind.MINUTES else render_board_copy(doc)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORTED_PDF,
+        obj=minutes,
+        request=request,
+        detail=f"Draft {DocumentKind(kind).label.lower()} of panel meeting {meeting.pk}",
+    )
+    label = "minutes" if kind == DocumentKind.MINUTES else "board"
+    return _pdf_response(pdf, f"{label}-draft-meeting-{meeting.pk}.pdf")
+
+
+@pdf_door
+@require_GET
+def document_download(request, version: int, kind: str, agency: int | None = None):
+    """An approved PDF, as the bytes that were approved."""
+    if kind not in (DocumentKind.MINUTES, DocumentKind.BOARD_COPY, DocumentKind.AGENCY_EXTRACT):
+        raise policy.NotFoundForUser(object_type="minutes document", object_id=version)
+    document = policy.get_document_for(
+        request.user, version_pk=version, kind=kind, agency_pk=agency
+    )
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORTED_PDF,
+        obj=document,
+        request=request,
+        detail=f"{document.get_kind_display()} of panel meeting "
+        f"{document.version.minutes.meeting_id}, version {document.version.number}, "
+        f"sha256 {document.sha256[:16]}",
+    )
+    response = _pdf_response(document.pdf, document.filename)
+    response["ETag"] = f'"{document.sha256}"'
+    return response
+
+
+@pdf_door
+@require_GET
+def action_log_download(request, pk: int):
+    """The panel's open actions across its meetings, rendered now."""
+    panel = policy.get_panel_for_action_log(request.user, pk)
+    pdf = render_action_log(action_log_doc_for(panel=panel))
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORTED_PDF,
+        obj=panel,
+        request=request,
+        detail=f"Action log of {panel.name}",
+    )
+    return _pdf_response(pdf, f"action-log-panel-{panel.pk}.pdf")
+
+
+# --- The board's papers ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def board_papers(request):
+    """Every approved board copy of the panels the person oversees; a version superseded by
+    a correction is listed as such."""
+    documents = list(policy.board_copies_visible_to(request.user))
+    latest = {}
+    for document in documents:
+        minutes_id = document.version.minutes_id
+        latest[minutes_id] = max(latest.get(minutes_id, 0), document.version.number)
+    for document in documents:
+        document.superseded = document.version.number < latest[document.version.minutes_id]
+    return render(
+        request,
+        "panels/minutes/board_papers.html",
+        {"documents": documents, "oversees": policy.oversees_any_panel(request.user)},
+    )

@@ -1,0 +1,272 @@
+"""The minutes pages and PDF downloads: who gets which document, that each download is
+audited, and that everyone else gets the same 404 (signed in or not)."""
+
+import hashlib
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from agencies.models import AgencyType, AuditAction, AuditEvent, Role
+from panels import minutes as minutes_services
+from panels.models import DocumentKind, Minutes, MinutesStatus, Panel, PanelKind
+from tests.factories import AgencyFactory, person
+from tests.panels.conftest import seat
+from tests.panels.test_minutes import CHILD_FIRST, build_minuted_room
+
+
+@pytest.fixture
+def minuted(db, django_capture_on_commit_callbacks):
+    return build_minuted_room()
+
+
+@pytest.fixture
+def approved(minuted, django_capture_on_commit_callbacks):
+    """The minutes drafted, submitted and approved as version 1."""
+    minutes = minutes_services.minutes_draft(
+        actor=minuted.people["coordinator"], meeting=minuted.meeting
+    )
+    minutes_services.minutes_submit(actor=minuted.people["coordinator"], minutes=minutes)
+    minutes.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        minuted.version = minutes_services.minutes_approve(
+            actor=minuted.people["chair"],
+            minutes=minutes,
+            revision=minutes.revision,
+            flags_checked=True,
+        )
+    return minuted
+
+
+@pytest.fixture
+def other_panel_member(minuted):
+    """A member of another panel, with the same role and an agency of the same type."""
+    agency = AgencyFactory(name="Elsewhere Police", agency_type=AgencyType.POLICE)
+    panel = Panel.objects.create(name="Another Panel", kind=PanelKind.MARAC)
+    panel.member_agencies.add(agency)
+    member = person(Role.PANEL_MEMBER, agency, username="elsewhere_member")
+    seat(panel, member, agency)
+    return member
+
+
+def pdf_text(response) -> str:
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def document_urls(room) -> dict[str, str]:
+    version = room.version
+    police = room.agencies["police"].pk
+    return {
+        "full minutes": f"/minutes/{version.pk}/minutes.pdf",
+        "board copy": f"/minutes/{version.pk}/board.pdf",
+        "police extract": f"/minutes/{version.pk}/agency/{police}.pdf",
+        "action log": f"/panels/{room.panel.pk}/action-log.pdf",
+        "draft preview": f"/meetings/{room.meeting.pk}/minutes/preview/minutes.pdf",
+    }
+
+
+# --- Refusals on every PDF door -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document", ["full minutes", "board copy", "police extract", "action log", "draft preview"]
+)
+@pytest.mark.parametrize("who", ["other_panel_member", "referrer", "anonymous"])
+def test_a_person_the_document_is_not_for_gets_404(
+    approved, other_panel_member, client, who, document
+):
+    if who == "other_panel_member":
+        client.force_login(other_panel_member)
+    elif who == "referrer":
+        client.force_login(approved.people["stranger"])
+
+    response = client.get(document_urls(approved)[document])
+
+    assert response.status_code == 404
+    assert response.get("Content-Type", "").startswith("text/html")
+
+
+def test_a_refused_download_is_audited_as_a_refusal(approved, other_panel_member, client):
+    client.force_login(other_panel_member)
+
+    client.get(document_urls(approved)["board copy"])
+
+    refusal = AuditEvent.objects.get(actor=other_panel_member, action=AuditAction.REFUSED)
+    assert f"/minutes/{approved.version.pk}/board.pdf" in refusal.detail + refusal.object_id
+
+
+# --- Downloads ------------------------------------------------------------------------------------
+
+
+def test_an_invited_member_downloads_the_full_minutes_and_the_download_is_audited(approved, client):
+    member = approved.people["police"]
+    client.force_login(member)
+
+    response = client.get(document_urls(approved)["full minutes"])
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    document = approved.version.documents.get(kind=DocumentKind.MINUTES)
+    assert hashlib.sha256(response.content).hexdigest() == document.sha256
+    assert CHILD_FIRST in pdf_text(response)
+    event = AuditEvent.objects.get(actor=member, action=AuditAction.EXPORTED_PDF)
+    assert event.object_id == str(document.pk)
+
+
+def test_a_member_gets_their_own_agencys_extract_and_not_anothers(approved, client):
+    client.force_login(approved.people["police"])
+    health = approved.agencies["health"].pk
+
+    own = client.get(document_urls(approved)["police extract"])
+    other = client.get(f"/minutes/{approved.version.pk}/agency/{health}.pdf")
+
+    assert own.status_code == 200
+    assert "Room Police" in pdf_text(own)
+    assert other.status_code == 404
+
+
+def test_a_participant_may_not_download_the_board_copy_or_a_draft(approved, client):
+    client.force_login(approved.people["police"])
+
+    assert client.get(document_urls(approved)["board copy"]).status_code == 404
+    assert client.get(document_urls(approved)["draft preview"]).status_code == 404
+
+
+def test_the_board_member_downloads_the_board_copy_which_names_no_child(approved, client):
+    board = approved.people["board"]
+    client.force_login(board)
+
+    papers = client.get("/board/")
+    response = client.get(document_urls(approved)["board copy"])
+
+    assert f"/minutes/{approved.version.pk}/board.pdf" in papers.content.decode()
+    assert response.status_code == 200
+    text = pdf_text(response)
+    assert "OFFICIAL-SENSITIVE" in text
+    assert CHILD_FIRST not in text
+    assert AuditEvent.objects.filter(actor=board, action=AuditAction.EXPORTED_PDF).count() == 1
+    # The full minutes are for the meeting, not the board.
+    assert client.get(document_urls(approved)["full minutes"]).status_code == 404
+
+
+def test_the_board_papers_page_lists_nothing_for_someone_who_oversees_no_panel(approved, client):
+    client.force_login(approved.people["police"])
+
+    papers = client.get("/board/")
+
+    assert papers.status_code == 200
+    assert "/board.pdf" not in papers.content.decode()
+    assert "You do not oversee any panel" in papers.content.decode()
+
+
+def test_a_panel_member_downloads_the_action_log_and_it_is_audited(approved, client):
+    member = approved.people["health"]
+    client.force_login(member)
+
+    response = client.get(document_urls(approved)["action log"])
+
+    assert response.status_code == 200
+    assert "GP review" in pdf_text(response)
+    assert AuditEvent.objects.filter(
+        actor=member, action=AuditAction.EXPORTED_PDF, detail__startswith="Action log"
+    ).exists()
+
+
+# --- The minutes page -----------------------------------------------------------------------------
+
+
+def test_the_coordinator_drafts_edits_and_submits_from_the_page(minuted, client):
+    client.force_login(minuted.people["coordinator"])
+    page = f"/meetings/{minuted.meeting.pk}/minutes/"
+
+    assert "Draft the minutes" in client.get(page).content.decode()
+    client.post(f"{page}draft/")
+    minutes = Minutes.objects.get(meeting=minuted.meeting)
+    reference = minutes.content["items"][0]["reference"]
+    form = client.get(f"{page}cases/{reference}/")
+    saved = client.post(
+        f"{page}cases/{reference}/",
+        {
+            "revision": minutes.revision,
+            "summary": "Missing three times.",
+            "discussion": "Discussed.",
+            "decision": "Strategy discussion <b>today</b>.",
+            "risk_level": "high",
+        },
+    )
+    client.post(f"{page}submit/")
+
+    assert form.status_code == 200
+    assert saved.status_code == 302
+    minutes.refresh_from_db()
+    assert minutes.status == MinutesStatus.SUBMITTED
+    assert minutes.content["items"][0]["decision"] == "Strategy discussion <b>today</b>."
+    assert minutes.content["items"][0]["risk_level"] == "High"
+    shown = client.get(page).content.decode()
+    assert "Strategy discussion &lt;b&gt;today&lt;/b&gt;." in shown
+
+
+def test_an_edit_from_a_stale_page_is_refused_with_the_newer_text_shown(minuted, client):
+    client.force_login(minuted.people["coordinator"])
+    page = f"/meetings/{minuted.meeting.pk}/minutes/"
+    client.post(f"{page}draft/")
+    minutes = Minutes.objects.get(meeting=minuted.meeting)
+    reference = minutes.content["items"][0]["reference"]
+    fields = {"summary": "s", "discussion": "d", "risk_level": ""}
+    client.post(f"{page}cases/{reference}/", {**fields, "revision": 1, "decision": "Saved first."})
+
+    stale = client.post(
+        f"{page}cases/{reference}/", {**fields, "revision": 1, "decision": "From an old page."}
+    )
+
+    assert stale.status_code == 409
+    assert "Saved first." in stale.content.decode()
+    minutes.refresh_from_db()
+    assert minutes.content["items"][0]["decision"] == "Saved first."
+
+
+def test_the_chair_sees_the_redaction_flags_and_must_confirm_them(minuted, client):
+    coordinator = minuted.people["coordinator"]
+    minutes = minutes_services.minutes_draft(actor=coordinator, meeting=minuted.meeting)
+    case = minutes.content["items"][0]
+    minutes_services.minutes_edit_item(
+        actor=coordinator,
+        minutes=minutes,
+        reference=case["reference"],
+        revision=minutes.revision,
+        summary="Seen with Kendrew Quillbottom.",
+        discussion=case["discussion"],
+        decision=case["decision"],
+        risk_level="",
+        updates={},
+    )
+    minutes_services.minutes_submit(actor=coordinator, minutes=minutes)
+    minutes.refresh_from_db()
+    client.force_login(minuted.people["chair"])
+    page = f"/meetings/{minuted.meeting.pk}/minutes/"
+
+    shown = client.get(page).content.decode()
+    unconfirmed = client.post(f"{page}approve/", {"revision": minutes.revision}, follow=True)
+    confirmed = client.post(
+        f"{page}approve/", {"revision": minutes.revision, "flags_checked": "yes"}, follow=True
+    )
+
+    assert 'data-testid="redaction-flags"' in shown
+    assert "Kendrew" in shown
+    assert "Confirm you have checked" in unconfirmed.content.decode()
+    assert confirmed.status_code == 200
+    minutes.refresh_from_db()
+    assert minutes.status == MinutesStatus.APPROVED
+
+
+def test_a_participant_sees_the_approved_versions_but_not_the_draft(approved, client):
+    client.force_login(approved.people["police"])
+
+    shown = client.get(f"/meetings/{approved.meeting.pk}/minutes/").content.decode()
+
+    assert f"/minutes/{approved.version.pk}/minutes.pdf" in shown
+    assert "/board.pdf" not in shown
+    assert "preview" not in shown
+    assert 'data-testid="minutes-history"' not in shown
