@@ -1,4 +1,4 @@
-"""The demo borough's panel meetings: a closed last meeting and a next one ready to run."""
+"""The demo borough's panel meetings: two closed meetings and a next one ready to run."""
 
 from django.utils import timezone
 
@@ -17,10 +17,17 @@ from panels.models import (
 
 def test_the_demo_has_a_closed_last_meeting_and_a_next_meeting_ready_to_run(demo_referrals):
     seeded = demo.seed_meetings()
-    last, upcoming = seeded["last_meeting"], seeded["next_meeting"]
+    earlier, last, upcoming = (
+        seeded["earlier_meeting"],
+        seeded["last_meeting"],
+        seeded["next_meeting"],
+    )
 
-    assert last.status == MeetingStatus.CLOSED
-    assert last.starts_at < timezone.now() < upcoming.starts_at
+    assert earlier.status == last.status == MeetingStatus.CLOSED
+    assert earlier.starts_at < last.starts_at < timezone.now() < upcoming.starts_at
+    days = [timezone.localdate(m.starts_at) for m in (earlier, last, upcoming)]
+    assert days[1] - days[0] == days[2] - days[1]  # a fortnight apart, on the panel's cycle
+    assert not Action.objects.filter(meeting=earlier).exclude(status=ActionStatus.DONE).exists()
     assert last.agenda_items.filter(kind=AgendaItemKind.CASE).exclude(decision="").count() == 2
     assert last.attendance.count() == 7
     assert upcoming.status == MeetingStatus.SCHEDULED
@@ -32,7 +39,7 @@ def test_the_demo_has_a_closed_last_meeting_and_a_next_meeting_ready_to_run(demo
         AgendaItemKind.CASE,
     ]
     carried = Action.objects.filter(meeting=upcoming)
-    assert carried.count() == 4  # the incomplete ones; the done one stays behind
+    assert carried.count() == 6  # the incomplete ones; the done one stays behind
     assert all(action.carried_from.status == ActionStatus.CARRIED_FORWARD for action in carried)
     assert sum(1 for action in carried if action.days_overdue()) >= 2
     people = demo_referrals["people"]

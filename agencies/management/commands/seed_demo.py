@@ -27,6 +27,9 @@ class Command(BaseCommand):
         borough = demo.seed_people()
         referral_demo.seed_referrals(borough["people"], borough["agencies"])
         panel_demo.seed_meetings()
+        # The minutes and the request go through durable services: outside any transaction.
+        panel_demo.seed_minutes()
+        panel_demo.seed_requests()
         # The demo's clocks and actions raise their real reminders (each made once).
         reminders.screening_clock_reminders()
         reminders.action_reminders()
