@@ -21,9 +21,14 @@ from panels.models import (
     MeetingStatus,
     Minutes,
     MinutesDocument,
+    MinutesStatus,
+    MinutesStep,
     RiskLevel,
 )
 from panels.pdf import render_action_log, render_board_copy, render_minutes
+
+# The minutes first, then the board copy, then the agencies' extracts by name.
+DOCUMENT_ORDER = [DocumentKind.MINUTES, DocumentKind.BOARD_COPY, DocumentKind.AGENCY_EXTRACT]
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -105,12 +110,22 @@ def minutes_page(request, pk: int):
             if policy.can_download_document(user, document):
                 downloadable.setdefault(document.version_id, []).append(document)
         for version in versions:
-            version.downloads = downloadable.get(version.pk, [])
+            version.downloads = sorted(
+                downloadable.get(version.pk, []),
+                key=lambda d: (DOCUMENT_ORDER.index(d.kind), d.agency.name if d.agency_id else ""),
+            )
         context["versions"] = versions
         if sees_draft:
             context["doc"] = minutes_services.minutes_doc(minutes)
             context["flags"] = minutes_services.redaction_flags(minutes)
             context["history"] = minutes.history.select_related("by")
+            if minutes.status == MinutesStatus.RETURNED:
+                context["returned"] = (
+                    minutes.history.filter(step=MinutesStep.RETURNED)
+                    .select_related("by")
+                    .order_by("-at", "-pk")
+                    .first()
+                )
             context["board_sent"] = _board_sends(versions)
     return render(request, "panels/minutes/page.html", context)
 
