@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     MINUTES_APPROVED = "minutes_approved", "Approved minutes are available to you"
     MINUTES_RETURNED = "minutes_returned", "Minutes were returned to you with comments"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a case of your agency"
+    REFERRAL_DECIDED = "referral_decided", "A decision was made on your referral"
 
 
 class Notification(models.Model):

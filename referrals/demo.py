@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm
 from agencies import policy
 from agencies.models import Agency
 from panels.models import AgendaItem, Meeting, MeetingStatus, Panel, PanelKind, PanelMembership
-from referrals import clocks_for, matching
+from referrals import clocks_for, intake, matching
 from referrals.models import (
     BreakGlassAccess,
     Category,
@@ -225,16 +225,6 @@ def seed_referrals(people: dict, agencies: dict) -> dict:
 
     panels = _seed_panels(people, agencies, referrals, now)
 
-    # Break glass: the primary school's lead opened a police referral about a pupil's sibling.
-    owen = people["owen.price"]
-    if not BreakGlassAccess.objects.filter(user=owen, referral=referrals["FEN-2026-0004"]).exists():
-        BreakGlassAccess.objects.create(
-            user=owen,
-            referral=referrals["FEN-2026-0004"],
-            reason="Zara's younger brother attends Alderbrook; he arrived distressed this morning.",
-            opened_at=now - timedelta(hours=1),
-            expires_at=now - timedelta(hours=1) + policy.break_glass_duration(),
-        )
     # A worker given one case individually through django-guardian.
     assign_perm(policy.VIEW_REFERRAL, people["lewis.tran"], referrals["FEN-2026-0007"])
     referrals.update(_seed_caseload(people, agencies, children, hub, now))
@@ -524,6 +514,18 @@ def _live_through(referral, state, *, hub, coordinator, n: int) -> None:
             referral.closed_at = when
             referral.outcome = REASONS["close"]
     referral.save()
+    # Feedback to the referrer on the decisions of the last month, as the service gives it.
+    latest = referral.closed_at or referral.decided_at
+    if latest and now - latest < timedelta(days=30):
+        intake.tell_referrer(referral, coordinator)
+
+
+DECIDED_STATES = {
+    ReferralState.NO_FURTHER_ACTION,
+    ReferralState.EARLY_HELP,
+    ReferralState.LISTED_FOR_PANEL,
+    ReferralState.ESCALATED,
+}
 
 
 @dataclass(frozen=True)
@@ -538,14 +540,19 @@ class Planned:
 def _plan(now, child_keys) -> list[Planned]:
     """Each agency in turn, the states shifting by one every round of agencies; the children
     taken in turn, so many are referred again (a repeat) within the year."""
-    planned, waiting_so_far = [], 0
+    planned, waiting_so_far, decided_lately = [], 0, set()
     for i in range(GENERATED):
         state = STATES[(i + i // len(AGENCY_ORDER)) % len(STATES)]
+        agency_key = AGENCY_ORDER[i % len(AGENCY_ORDER)]
         # Waiting referrals arrived in the last fortnight (some clocks still running, most
-        # overdue); the others over the last ten months.
+        # overdue); each agency's first decided one in the last fortnight too (its referrer
+        # has the decision's feedback to read); the others over the last ten months.
         if state in {ReferralState.SUBMITTED, ReferralState.SCREENED}:
             days_ago = [0, 4, 1, 8, 0, 12, 3, 6][waiting_so_far % 8]
             waiting_so_far += 1
+        elif state in DECIDED_STATES and agency_key not in decided_lately:
+            decided_lately.add(agency_key)
+            days_ago = 3 + i % 9
         else:
             days_ago = 12 + (i * 37) % 290
         hours_ago = 1 + (i * 5) % 7
@@ -553,7 +560,7 @@ def _plan(now, child_keys) -> list[Planned]:
             Planned(
                 reference=f"FEN-2026-{FIRST_GENERATED + i:04d}",
                 child_key=child_keys[i % len(child_keys)],
-                agency_key=AGENCY_ORDER[i % len(AGENCY_ORDER)],
+                agency_key=agency_key,
                 state=state,
                 received=None
                 if state == ReferralState.DRAFT
@@ -719,3 +726,48 @@ def _seed_suggested_matches(new_referrals, children) -> None:
             candidate=known,
             defaults={"reasons": reasons, "score": score, "status": MatchStatus.SUGGESTED},
         )
+
+
+# Break glass, through the real service (outside seed_referrals' transaction): who, on which
+# agency's case (the first of that agency's referrals they may break the glass on), and why.
+BREAK_GLASS = [
+    (
+        "owen.price",
+        "FEN-2026-0004",
+        None,
+        "Zara's younger brother attends Alderbrook; he arrived distressed this morning.",
+    ),
+    (
+        "helen.marsh",
+        None,
+        "health",
+        "A Willowmere pupil's sibling; the school nurse visits the home this afternoon.",
+    ),
+    (
+        "owen.price",
+        None,
+        "csc",
+        "An Alderbrook pupil disclosed at breakfast club; the class teacher needs the plan.",
+    ),
+]
+
+
+def seed_break_glass(people: dict, agencies: dict) -> None:
+    """Each break-glass story once: the case's agency leads and data protection officers are
+    told, as in real use."""
+    from referrals import services
+
+    for username, reference, agency_key, reason in BREAK_GLASS:
+        user = people[username]
+        if BreakGlassAccess.objects.filter(user=user, reason=reason).exists():
+            continue
+        candidates = (
+            Referral.objects.filter(reference=reference)
+            if reference
+            else Referral.objects.filter(
+                agency=agencies[agency_key], reference__startswith="FEN-"
+            ).order_by("reference")
+        )
+        referral = next((r for r in candidates if policy.can_break_glass(user, r)), None)
+        if referral is not None:
+            services.referral_break_glass(actor=user, referral=referral, reason=reason)

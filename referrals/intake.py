@@ -295,7 +295,20 @@ def referral_decide(
         referral=referral, transition=transition, actor=actor, reason=reason, request=request
     )
     referral.save(update_fields=["state", "decided_at"])
+    tell_referrer(referral, actor)
     return referral
+
+
+def tell_referrer(referral: Referral, actor) -> None:
+    """Feedback to the referrer: what became of their referral (the state, never the reason,
+    which may name the child)."""
+    notification_services.notify(
+        recipients=[p for p in policy.users_to_tell_of_decision(referral) if p != actor],
+        kind=NotificationKind.REFERRAL_DECIDED,
+        message=f"Your referral {referral.reference} is now: "
+        f"{ReferralState(referral.state).label.lower()}.",
+        referral=referral,
+    )
 
 
 @transaction.atomic(durable=True)
@@ -311,6 +324,7 @@ def referral_close(*, actor, referral: Referral, outcome: str, request=None) -> 
         referral=referral, transition=transition, actor=actor, reason=outcome, request=request
     )
     referral.save(update_fields=["state", "outcome", "closed_at"])
+    tell_referrer(referral, actor)
     return referral
 
 

@@ -131,13 +131,23 @@ def referral_break_glass(
         reason=reason,
         detail=f"Access until {access.expires_at:%Y-%m-%d %H:%M}",
     )
+    message = (
+        f"{actor.get_full_name() or actor.get_username()} broke the glass on referral "
+        f"{referral.reference}."
+    )
     notification_services.notify(
         recipients=policy.users_to_tell_of_break_glass(referral),
         kind=NotificationKind.BREAK_GLASS,
-        message=(
-            f"{actor.get_full_name() or actor.get_username()} broke the glass on referral "
-            f"{referral.reference}."
-        ),
+        message=message,
         referral=referral,
+    )
+    # The data protection officers may not read the case: they are sent to its audit trail.
+    notification_services.notify(
+        recipients=policy.data_protection_officers_to_tell_of_break_glass(referral).exclude(
+            pk__in=policy.users_to_tell_of_break_glass(referral)
+        ),
+        kind=NotificationKind.BREAK_GLASS,
+        message=message,
+        link=f"/referrals/{referral.pk}/audit/",
     )
     return access

@@ -14,4 +14,5 @@ def demo_referrals(demo_borough):
     from referrals import demo as referral_demo
 
     seeded = referral_demo.seed_referrals(demo_borough["people"], demo_borough["agencies"])
+    referral_demo.seed_break_glass(demo_borough["people"], demo_borough["agencies"])
     return {**demo_borough, **seeded}

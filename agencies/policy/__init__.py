@@ -258,6 +258,21 @@ def users_to_tell_of_break_glass(referral: Referral) -> QuerySet:
     return _people_with_role_in(Role.AGENCY_LEAD, [referral.agency_id])
 
 
+def data_protection_officers_to_tell_of_break_glass(referral: Referral) -> QuerySet:
+    """The referring agency's data protection officers hear of it too; they read the case's
+    audit trail (who saw it), not the case."""
+    return _people_with_role_in(Role.DATA_PROTECTION_OFFICER, [referral.agency_id])
+
+
+def users_to_tell_of_decision(referral: Referral) -> list:
+    """The person who made the referral hears what was decided (feedback to the referrer),
+    while they may still read it."""
+    referrer = referral.referrer
+    if referrer is None or not can_view_referral(referrer, referral):
+        return []
+    return [referrer]
+
+
 def users_to_tell_of_share(referral: Referral, agency: Agency) -> QuerySet:
     """The leads of the agency a referral is shared with."""
     return _people_with_role_in(Role.AGENCY_LEAD, [agency.pk])

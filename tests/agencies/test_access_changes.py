@@ -13,6 +13,7 @@ from notifications.models import Notification, NotificationKind
 from panels.models import PanelMembership
 from referrals import services as referral_services
 from referrals.models import BreakGlassAccess, ReferralState
+from tests.factories import person
 
 
 def test_ending_a_membership_ends_the_access_it_gave_at_once(world):
@@ -180,3 +181,25 @@ def test_who_saw_this_record_rejects_an_end_date_before_the_start(client, world)
 def test_system_administrator_sees_no_case_content(world):
     assert not policy.visible_referrals(world.people["sysadmin"]).exists()
     assert policy.can_administer(world.people["sysadmin"])
+
+
+def test_break_glass_also_tells_the_data_protection_officer_of_the_cases_agency(
+    world, django_capture_on_commit_callbacks
+):
+    dpo_a = person(Role.DATA_PROTECTION_OFFICER, world.agencies["a"], username="dpo_a")
+
+    referral_services.referral_break_glass(
+        actor=world.people["lead_c"],
+        referral=world.referral,
+        reason="Sibling disclosed harm at school today.",
+    )
+
+    told = Notification.objects.filter(kind=NotificationKind.BREAK_GLASS)
+    assert {n.recipient for n in told} == {world.people["lead_a"], dpo_a}
+    # The DPO may not read the case: the notice names no case and leads to its audit trail.
+    dpo_notice = told.get(recipient=dpo_a)
+    assert dpo_notice.referral is None
+    assert dpo_notice.link == f"/referrals/{world.referral.pk}/audit/"
+    assert policy.can_view_audit_trail(dpo_a, world.referral)
+    # The council's DPO (another agency) is not told of agency A's case.
+    assert world.people["dpo"] not in {n.recipient for n in told}

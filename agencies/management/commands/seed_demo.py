@@ -26,6 +26,7 @@ class Command(BaseCommand):
             )
         borough = demo.seed_people()
         referral_demo.seed_referrals(borough["people"], borough["agencies"])
+        referral_demo.seed_break_glass(borough["people"], borough["agencies"])
         panel_demo.seed_meetings()
         # The minutes and the request go through durable services: outside any transaction.
         panel_demo.seed_minutes()
