@@ -297,17 +297,18 @@ def minutes_approve(
         raise StaleMinutes(
             "The minutes changed after you opened them. Read them again before approving."
         )
-    flags = redaction_flags(minutes)
-    if flags and not flags_checked:
-        raise MinutesError(
-            f"Confirm you have checked the {len(flags)} point{'s' if len(flags) != 1 else ''} "
-            "the board copy's redaction was unsure of"
-        )
     number = next_version_number(minutes)
     approved_at = timezone.now()
     doc = replace(
         minutes_doc(minutes), version=str(number), approved_on=timezone.localdate(approved_at)
     )
+    # Redacted once: the flags the chair confirms are those of the board copy stored.
+    board_doc, flags = board_copy(doc)
+    if flags and not flags_checked:
+        raise MinutesError(
+            f"Confirm you have checked the {len(flags)} point{'s' if len(flags) != 1 else ''} "
+            "the board copy's redaction was unsure of"
+        )
     correction = (
         minutes.history.filter(step=MinutesStep.CORRECTION_STARTED).order_by("-at", "-pk").first()
         if number > 1
@@ -323,7 +324,7 @@ def minutes_approve(
         correction_reason=correction.comment if correction else "",
     )
     _pdf_record(version, DocumentKind.MINUTES, render_minutes(doc))
-    board = _pdf_record(version, DocumentKind.BOARD_COPY, render_board_copy(doc))
+    board = _pdf_record(version, DocumentKind.BOARD_COPY, render_board_copy(board_doc))
     for agency in _extract_agencies(doc):
         _pdf_record(
             version,
