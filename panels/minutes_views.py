@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import audit, policy
-from agencies.models import AuditAction, Membership
+from agencies.models import AuditAction
 from notifications.models import Notification
 from panels import minutes as minutes_services
 from panels.documents import action_log_doc_for
@@ -20,7 +20,6 @@ from panels.models import (
     DocumentKind,
     MeetingStatus,
     Minutes,
-    MinutesDocument,
     MinutesStatus,
     MinutesStep,
     RiskLevel,
@@ -93,22 +92,14 @@ def minutes_page(request, pk: int):
     }
     if minutes is not None:
         versions = list(minutes.versions.select_related("approved_by").order_by("-number"))
-        documents = (
-            MinutesDocument.objects.filter(version__minutes=minutes)
-            .select_related("agency", "version__minutes__meeting")
-            .defer("pdf")
-        )
         downloadable = {}
-        acting = set(
-            Membership.objects.active().filter(user=user).values_list("agency_id", flat=True)
-        )
-        for document in documents:
-            if document.kind == DocumentKind.AGENCY_EXTRACT and not (
-                sees_draft or document.agency_id in acting
-            ):
-                continue
-            if policy.can_download_document(user, document):
-                downloadable.setdefault(document.version_id, []).append(document)
+        for document in (
+            policy.documents_visible_to(user)
+            .filter(version__minutes=minutes)
+            .select_related("agency")
+            .defer("pdf")
+        ):
+            downloadable.setdefault(document.version_id, []).append(document)
         for version in versions:
             version.downloads = sorted(
                 downloadable.get(version.pk, []),

@@ -15,7 +15,7 @@ Everything else is the same 404 as a missing document; each rule is read fresh.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.models import Membership, Role
 from agencies.policy import _OBJECT_RULES, NotFoundForUser, _signed_in
@@ -26,6 +26,7 @@ from agencies.policy.meetings import (
     can_run_meeting,
     can_view_panel,
     meeting_participant_ids,
+    meetings_run_by,
     meetings_visible_to,
 )
 from panels.models import (
@@ -47,6 +48,7 @@ __all__ = [
     "can_receive_board_copy",
     "can_view_minutes",
     "can_view_minutes_draft",
+    "documents_visible_to",
     "full_minutes_visible_to",
     "get_document_for",
     "get_panel_for_action_log",
@@ -172,6 +174,28 @@ def can_download_document(user, document: MinutesDocument) -> bool:
     if document.kind == DocumentKind.BOARD_COPY:
         return can_run_meeting(user, meeting) or can_receive_board_copy(user, meeting.panel)
     return False
+
+
+def documents_visible_to(user) -> QuerySet[MinutesDocument]:
+    """The approved PDFs the person may download: d in it exactly when
+    can_download_document(user, d)."""
+    if not _signed_in(user):
+        return MinutesDocument.objects.none()
+    meeting = "version__minutes__meeting"
+    joined = Q(**{f"{meeting}__in": meetings_visible_to(user)})
+    running = Q(**{f"{meeting}__in": meetings_run_by(user)})
+    acting = Membership.objects.active().filter(user=user, agency__is_active=True)
+    return MinutesDocument.objects.filter(
+        (Q(kind=DocumentKind.MINUTES) & joined)
+        | (
+            Q(kind=DocumentKind.AGENCY_EXTRACT)
+            & (running | (joined & Q(agency_id__in=acting.values("agency_id"))))
+        )
+        | (
+            Q(kind=DocumentKind.BOARD_COPY)
+            & (running | Q(**{f"{meeting}__panel_id__in": _overseen_panel_ids(user)}))
+        )
+    )
 
 
 def get_document_for(user, *, version_pk, kind: str, agency_pk=None) -> MinutesDocument:

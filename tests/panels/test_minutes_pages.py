@@ -270,3 +270,23 @@ def test_a_participant_sees_the_approved_versions_but_not_the_draft(approved, cl
     assert "/board.pdf" not in shown
     assert "preview" not in shown
     assert 'data-testid="minutes-history"' not in shown
+
+
+def test_the_documents_a_person_may_download_agree_with_the_rule_for_one(
+    approved, other_panel_member
+):
+    from agencies import policy
+    from panels.models import MinutesDocument
+
+    people = [*approved.people.values(), other_panel_member]
+    documents = list(MinutesDocument.objects.all())
+    assert len(documents) == 4
+
+    for person in people:
+        listed = set(policy.documents_visible_to(person))
+        for document in documents:
+            assert (document in listed) == policy.can_download_document(person, document), (
+                person.username,
+                document.kind,
+                document.agency_id,
+            )
