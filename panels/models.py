@@ -80,7 +80,9 @@ class PanelRole(models.TextChoices):
     DEPUTY = "deputy", "Deputy"
 
 
-class PanelMembershipQuerySet(models.QuerySet):
+class DatedQuerySet(models.QuerySet):
+    """Rows that hold from `started_at` until `ended_at` (a seat, an oversight)."""
+
     def active(self, at=None):
         at = at or timezone.now()
         return self.filter(Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at))
@@ -102,7 +104,7 @@ class PanelMembership(models.Model):
     )
     end_reason = models.TextField(blank=True)
 
-    objects = PanelMembershipQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["panel__name", "role"]
@@ -110,12 +112,6 @@ class PanelMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.panel}"
-
-
-class PanelOversightQuerySet(models.QuerySet):
-    def active(self, at=None):
-        at = at or timezone.now()
-        return self.filter(Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at))
 
 
 class PanelOversight(models.Model):
@@ -133,7 +129,7 @@ class PanelOversight(models.Model):
     )
     end_reason = models.TextField(blank=True)
 
-    objects = PanelOversightQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["panel__name", "started_at"]

@@ -282,11 +282,11 @@ def test_the_documents_a_person_may_download_agree_with_the_rule_for_one(
     documents = list(MinutesDocument.objects.all())
     assert len(documents) == 4
 
-    for person in people:
-        listed = set(policy.documents_visible_to(person))
+    for someone in people:
+        listed = set(policy.documents_visible_to(someone))
         for document in documents:
-            assert (document in listed) == policy.can_download_document(person, document), (
-                person.username,
+            assert (document in listed) == policy.can_download_document(someone, document), (
+                someone.username,
                 document.kind,
                 document.agency_id,
             )
