@@ -153,11 +153,13 @@ def minutes_edit_item(
     if item is None:
         raise MinutesError(f"There is no case {reference} in these minutes.")
     risk_labels = dict(RiskLevel.choices)
+    if risk_level and risk_level not in risk_labels:
+        raise MinutesError("Choose the risk level agreed: low, medium or high")
     new = {
         "summary": summary.strip(),
         "discussion": discussion.strip(),
         "decision": decision.strip(),
-        "risk_level": risk_labels.get(risk_level, risk_level.strip() or item["risk_level"]),
+        "risk_level": risk_labels.get(risk_level, item["risk_level"]),
     }
     before = {name: item[name] for name in new if item[name] != new[name]}
     after = {name: new[name] for name in before}

@@ -216,6 +216,13 @@ def test_an_edit_from_an_older_revision_is_refused_and_changes_nothing(minuted):
     assert minutes.content["items"][0]["decision"] == "First change."
 
 
+def test_a_risk_level_that_is_not_one_of_the_choices_is_refused(minuted):
+    minutes = draft(minuted)
+
+    with pytest.raises(minutes_services.MinutesError, match="low, medium or high"):
+        edit(minuted, minutes, risk_level="catastrophic")
+
+
 def test_submitted_minutes_cannot_be_edited(minuted):
     minutes = draft(minuted)
     minutes_services.minutes_submit(actor=minuted.people["coordinator"], minutes=minutes)
