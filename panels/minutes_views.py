@@ -219,7 +219,7 @@ def minutes_edit_item(request, pk: int, reference: str):
     item = next((i for i in minutes.content["items"] if i["reference"] == reference), None)
     if item is None:
         raise policy.NotFoundForUser(object_type="minutes item", object_id=reference)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         updates = {
             update["agency"]: request.POST.get(f"update-{index}", update["text"])
@@ -241,6 +241,8 @@ def minutes_edit_item(request, pk: int, reference: str):
             )
         except minutes_services.MinutesError as exc:
             error = str(exc)
+            # 409: someone else saved first; 400: the input itself was refused.
+            status = 409 if isinstance(exc, minutes_services.StaleMinutes) else 400
             minutes.refresh_from_db()
             item = next(i for i in minutes.content["items"] if i["reference"] == reference)
         else:
@@ -260,7 +262,7 @@ def minutes_edit_item(request, pk: int, reference: str):
             "error": error,
             "editable": minutes.is_editable,
         },
-        status=409 if error else 200,
+        status=status,
     )
 
 
