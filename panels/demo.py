@@ -449,7 +449,7 @@ def _play(meeting: Meeting, script: list[tuple]) -> Minutes | None:
                 summary=item["summary"],
                 discussion=item["discussion"],
                 decision=decision,
-                risk_level=item["risk_level"],
+                risk_level="",  # unchanged
                 updates={},
             )
         elif step == "submit":
