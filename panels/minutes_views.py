@@ -123,18 +123,18 @@ def minutes_page(request, pk: int):
     return render(request, "panels/minutes/page.html", context)
 
 
-def _act(request, pk, step, **kwargs):
-    """Run one minutes service from a form; its refusal becomes a message on the page."""
+def _act(request, pk, step, **kwargs) -> bool:
+    """Run one minutes service from a form: True when done; a refusal becomes a message."""
     meeting = policy.get_meeting_for(request.user, pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         messages.error(request, "There are no minutes for this meeting yet.")
-        return redirect(_minutes_page(meeting))
+        return False
     try:
         step(actor=request.user, minutes=minutes, request=request, **kwargs)
     except minutes_services.MinutesError as exc:
         messages.error(request, str(exc))
-        return None
+        return False
     return True
 
 

@@ -290,3 +290,13 @@ def test_the_documents_a_person_may_download_agree_with_the_rule_for_one(
                 document.kind,
                 document.agency_id,
             )
+
+
+def test_submitting_minutes_that_do_not_exist_says_so_and_nothing_else(minuted, client):
+    client.force_login(minuted.people["coordinator"])
+
+    response = client.post(f"/meetings/{minuted.meeting.pk}/minutes/submit/", follow=True)
+
+    shown = response.content.decode()
+    assert "There are no minutes for this meeting yet." in shown
+    assert "with the chair for approval" not in shown
