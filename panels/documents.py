@@ -4,7 +4,7 @@ caller.
 
     doc = meeting_doc_for(meeting=meeting)  # a draft of the minutes, from the record
     log = action_log_doc_for(panel=panel)  # every open action of the panel's meetings
-    agency_ids_with_actions(meeting=meeting)  # one agency extract for each of these
+    agencies_with_actions(doc=doc)  # one agency extract for each of these
 
 Each builder runs a fixed number of queries, however many items, updates and actions the
 meeting has.
@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
+from agencies.models import Agency
 from panels.models import (
     INCOMPLETE_ACTION_STATUSES,
     PRESENT_STATUSES,
@@ -146,23 +147,16 @@ def action_log_doc_for(*, panel: Panel, today: date | None = None) -> doc_model.
     )
 
 
-def agency_ids_with_actions(*, meeting: Meeting) -> list[int]:
-    """The agencies owning an action the meeting's minutes list: agreed on a case on its
-    agenda or on a standard item, or carried into it from the last meeting; cancelled ones
-    do not count. Ordered by agency name, one agency extract each."""
-    listed = (
-        Action.objects.filter(meeting=meeting)
-        .exclude(status=ActionStatus.CANCELLED)
-        .filter(
-            Q(carried_from__isnull=False)
-            | ~Q(agenda_item__kind=AgendaItemKind.CASE)
-            | Q(agenda_item__withdrawn_at__isnull=True)
-        )
-    )
-    ids = listed.order_by("owner_agency__name", "owner_agency_id").values_list(
-        "owner_agency_id", flat=True
-    )
-    return list(dict.fromkeys(ids))
+def agencies_with_actions(*, doc: doc_model.MeetingDoc) -> list[Agency]:
+    """The agencies owning an action the minutes list (agreed on a case or a standard item,
+    or carried forward), by name: one agency extract each. Read from the document, so an
+    approved version's extracts follow what was approved, not the record as it is now."""
+    names = {
+        action.owner_agency
+        for actions in (doc.carried_forward, doc.other_actions, *(i.actions for i in doc.items))
+        for action in actions
+    }
+    return list(Agency.objects.filter(name__in=names).order_by("name"))
 
 
 def action_rag(action: Action, *, today: date) -> doc_model.Rag:

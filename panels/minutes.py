@@ -20,10 +20,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from agencies import audit, policy
-from agencies.models import Agency, AuditAction
+from agencies.models import AuditAction
 from notifications import services as notification_services
 from notifications.models import NotificationKind
-from panels.documents import meeting_doc_for
+from panels.documents import agencies_with_actions, meeting_doc_for
 from panels.models import (
     DocumentKind,
     Meeting,
@@ -269,19 +269,6 @@ def _pdf_record(version: MinutesVersion, kind: str, pdf: bytes, agency=None) -> 
     )
 
 
-def _extract_agencies(doc: MeetingDoc) -> list[Agency]:
-    names = {
-        action.owner_agency
-        for actions in [
-            doc.carried_forward,
-            doc.other_actions,
-            *(item.actions for item in doc.items),
-        ]
-        for action in actions
-    }
-    return list(Agency.objects.filter(name__in=names).order_by("name"))
-
-
 @transaction.atomic(durable=True)
 def minutes_approve(
     *, actor, minutes: Minutes, revision: int, flags_checked: bool, request=None
@@ -327,7 +314,7 @@ def minutes_approve(
     )
     _pdf_record(version, DocumentKind.MINUTES, render_minutes(doc))
     board = _pdf_record(version, DocumentKind.BOARD_COPY, render_board_copy(board_doc))
-    for agency in _extract_agencies(doc):
+    for agency in agencies_with_actions(doc=doc):
         _pdf_record(
             version,
             DocumentKind.AGENCY_EXTRACT,

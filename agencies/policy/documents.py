@@ -33,7 +33,6 @@ from panels.models import (
     DocumentKind,
     Meeting,
     MinutesDocument,
-    MinutesVersion,
     Panel,
     PanelOversight,
     PanelRole,
@@ -49,7 +48,6 @@ __all__ = [
     "can_view_minutes",
     "can_view_minutes_draft",
     "documents_visible_to",
-    "full_minutes_visible_to",
     "get_document_for",
     "get_panel_for_action_log",
     "oversees_any_panel",
@@ -223,11 +221,6 @@ def get_panel_for_action_log(user, pk) -> Panel:
     if panel is None or not can_download_action_log(user, panel):
         raise NotFoundForUser(object_type="panel", object_id=pk)
     return panel
-
-
-def full_minutes_visible_to(user) -> QuerySet[MinutesVersion]:
-    """Approved versions whose full minutes the person may download."""
-    return MinutesVersion.objects.filter(minutes__meeting__in=meetings_visible_to(user))
 
 
 _OBJECT_RULES.update(

@@ -18,7 +18,7 @@ from panels.documents import (
     CONFIDENTIALITY_STATEMENT,
     action_log_doc_for,
     action_rag,
-    agency_ids_with_actions,
+    agencies_with_actions,
     meeting_doc_for,
 )
 from panels.models import (
@@ -516,11 +516,11 @@ def test_an_agency_extract_renders_from_the_built_minutes(record):
 def test_agencies_with_actions_are_the_owners_of_listed_actions(record):
     agencies = record.room.agencies
 
-    ids = agency_ids_with_actions(meeting=record.meeting)
+    found = agencies_with_actions(doc=meeting_doc_for(meeting=record.meeting))
 
     # Housing owns a cancelled action and one on a withdrawn case (neither listed) and one
     # on a standard item (listed).
-    assert ids == [agencies["housing"].pk, agencies["police"].pk, agencies["school"].pk]
+    assert found == [agencies["housing"], agencies["police"], agencies["school"]]
 
 
 # --- RAG and the action log --------------------------------------------------------------------
