@@ -6,7 +6,6 @@ Every name here is invented. Running the seed twice changes nothing the second t
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from agencies import services
@@ -178,17 +177,8 @@ PEOPLE = [
             ("police", Role.SYSTEM_ADMINISTRATOR, "Systems administrator"),
         ),
     ),
-]
-
-# Django admin rights for system administrators: people, agencies and panels, no case content.
-ADMINISTRATOR_MODEL_PERMISSIONS = [
-    ("auth", "user"),
-    ("agencies", "agency"),
-    ("agencies", "team"),
-    ("agencies", "membership"),
-    ("panels", "panel"),
-    ("panels", "panelmembership"),
-    ("panels", "paneloversight"),
+    # No role yet: the administrator asked for one, which waits for the school's lead.
+    DemoPerson("nia.castell", "Nia", "Castell", ()),
 ]
 
 
@@ -203,12 +193,6 @@ def seed_people() -> dict[str, object]:
         for team_name in teams:
             Team.objects.get_or_create(agency=agency, name=team_name)
         agencies[key] = agency
-
-    administrators, _ = Group.objects.get_or_create(name="System administrators")
-    for app_label, model in ADMINISTRATOR_MODEL_PERMISSIONS:
-        administrators.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, content_type__model=model)
-        )
 
     User = get_user_model()
     people = {}
@@ -235,10 +219,11 @@ def seed_people() -> dict[str, object]:
                 Membership.objects.create(
                     user=user, agency=agencies[agency_key], role=role, job_title=job_title
                 )
-            if role == Role.SYSTEM_ADMINISTRATOR and not user.is_staff:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-                user.groups.add(administrators)
+        if user.is_staff or user.is_superuser:
+            # No demo login enters the Django admin: it is for a break-fix superuser held
+            # outside the demo's roles (the administrator manages people at /manage/).
+            user.is_staff = user.is_superuser = False
+            user.save(update_fields=["is_staff", "is_superuser"])
         people[person.username] = user
     return {"agencies": agencies, "people": people}
 
@@ -250,4 +235,43 @@ def demo_logins() -> list[tuple[str, str, str]]:
     for person in PEOPLE:
         for agency_key, role, _title in person.roles:
             rows.append((person.username, Role(role).label, names[agency_key]))
+        if not person.roles:
+            rows.append((person.username, "No role yet", "a grant waits for approval"))
     return rows
+
+
+def seed_access_changes() -> None:
+    """Through the services, as on the management pages (so with their audit rows and
+    notices): a grant waiting for the second person's approval, and a role that was asked
+    for, approved and ended. Outside any transaction (the services are durable); each is
+    made once."""
+    User = get_user_model()
+    admin = User.objects.get(username="admin.fenmarsh")
+    lead = User.objects.get(username="owen.price")
+    primary = Agency.objects.get(name="Alderbrook Primary School")
+
+    nia = User.objects.get(username="nia.castell")
+    if not Membership.objects.filter(user=nia, agency=primary, role=Role.REFERRER).exists():
+        services.membership_grant(
+            actor=admin,
+            person=nia,
+            agency=primary,
+            role=Role.REFERRER,
+            job_title="Teaching assistant",
+            reason="New teaching assistant; the school asked for her to refer concerns.",
+        )
+
+    priya = User.objects.get(username="priya.okafor")
+    if not Membership.objects.filter(user=priya, agency=primary, role=Role.REFERRER).exists():
+        former = services.membership_grant(
+            actor=admin,
+            person=priya,
+            agency=primary,
+            role=Role.REFERRER,
+            job_title="Class teacher",
+            reason="Class teacher at Alderbrook before moving to Willowmere.",
+        )
+        services.membership_approve(actor=lead, membership=former, reason="Known to me.")
+        services.membership_end(
+            actor=admin, membership=former, reason="Moved to Willowmere Academy."
+        )

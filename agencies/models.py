@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -70,14 +70,86 @@ class Team(models.Model):
         return f"{self.name} ({self.agency})"
 
 
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class TwoPersonGrant(models.Model):
+    """Who asked for a grant of access, why, and who approved or refused it, when and why.
+
+    Only an approved grant gives anything; a pending or refused one is kept, never deleted.
+    The default is "approved" so that rows made directly (the demo, test factories, rows from
+    before the two-person rule) keep working; the services always set the status themselves.
+    The database refuses a grant asked for by its grantee, or decided by its grantee or by
+    the person who asked for it.
+    """
+
+    status = models.CharField(
+        max_length=16, choices=GrantStatus.choices, default=GrantStatus.APPROVED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    request_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def two_person_constraints(prefix: str) -> list[models.CheckConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=~Q(requested_by=F("user")), name=f"{prefix}_not_requested_by_grantee"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=F("user")), name=f"{prefix}_not_decided_by_grantee"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=F("requested_by")),
+                name=f"{prefix}_not_decided_by_requester",
+            ),
+        ]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == GrantStatus.PENDING
+
+    @property
+    def is_live(self) -> bool:
+        """Approved, started and not ended (what `active()` selects), for one row in hand."""
+        now = timezone.now()
+        return (
+            self.status == GrantStatus.APPROVED
+            and self.started_at <= now
+            and (self.ended_at is None or self.ended_at > now)
+        )
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self, at=None):
+        """Approved and running at `at` (now): a pending or refused grant gives nothing."""
         at = at or timezone.now()
-        return self.filter(Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+        return self.filter(
+            Q(started_at__lte=at),
+            Q(ended_at__isnull=True) | Q(ended_at__gt=at),
+            status=GrantStatus.APPROVED,
+        )
+
+    def pending(self):
+        return self.filter(status=GrantStatus.PENDING)
 
 
-class Membership(models.Model):
-    """A person acting for an agency in one role, from a date until it is ended."""
+class Membership(TwoPersonGrant):
+    """A person acting for an agency in one role, from a date until it is ended; a role that
+    opens case content starts only when a second person approves it (agencies.policy)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
@@ -103,7 +175,15 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["user__username", "agency__name", "role"]
-        indexes = [models.Index(fields=["user", "role", "ended_at"], name="membership_user_role")]
+        indexes = [
+            models.Index(fields=["user", "role", "ended_at"], name="membership_user_role"),
+            models.Index(
+                fields=["agency"],
+                condition=Q(status=GrantStatus.PENDING),
+                name="membership_pending",
+            ),
+        ]
+        constraints = TwoPersonGrant.two_person_constraints("membership")
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.agency}"
@@ -121,6 +201,12 @@ class AuditAction(models.TextChoices):
     BREAK_GLASS = "break_glass", "Broke the glass"
     REFUSED = "refused", "Refused"
     MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+    GRANT_REQUESTED = "grant_requested", "Grant asked for, waiting for approval"
+    GRANTED = "granted", "Granted (no second approval needed)"
+    GRANT_APPROVED = "grant_approved", "Grant approved"
+    GRANT_REFUSED = "grant_refused", "Grant refused"
+    DEACTIVATED = "deactivated", "Deactivated"
+    PASSWORD_LINK_SENT = "password_link_sent", "Set-password link sent"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -176,3 +262,33 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only: they cannot be deleted.")
+
+
+class AnonymousRefusalCount(models.Model):
+    """Refusals of people not signed in, counted per client address and hour: never one row each.
+
+    A stranger guessing URLs must not be able to write the permanent audit trail at will, so
+    the count is kept here (the record, shared by every process) and only the door's name, not
+    the path the stranger chose, is stored. `minute_start`/`minute_count` carry the rate limit.
+    """
+
+    address = models.CharField(max_length=45, blank=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    throttled = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    last_door = models.CharField(max_length=100, blank=True)
+    minute_start = models.DateTimeField()
+    minute_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-window_start", "address"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="anonymous_refusal_address_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window_start:%Y-%m-%d %H:00} {self.address or '?'}: {self.count}"

@@ -8,6 +8,7 @@ the README under "Configuration".
 
 import os
 import sys
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +31,14 @@ def refuse_to_start(message: str) -> None:
     """Stop the process with one clear line rather than a traceback."""
     sys.stderr.write(f"Safeguarding Panels cannot start: {message}\n")
     raise SystemExit(2)
+
+
+def env_time(name: str, default: str) -> time:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        refuse_to_start(f"{name} must be a time such as {default}, got {value!r}")
 
 
 # Under pytest the default is "test", so a bare `pytest` behaves like `make test`.
@@ -61,7 +70,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # --- Applications --------------------------------------------------------------------------
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "config.apps.BreakFixAdminConfig",  # django.contrib.admin, superuser break-fix only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -175,6 +184,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Judges nothing: User.save() calls every validator's password_changed() after a new
+    # password is saved, by any path (pages, admin, `manage.py changepassword`), and this one
+    # closes the person's open sockets then (agencies.sockets).
+    {"NAME": "agencies.sockets.RecheckSocketsOnPasswordChange"},
 ]
 if DJANGO_ENV == "test":
     # Hashing cost is a production concern; tests sign many people in.
@@ -272,6 +285,13 @@ LOGGING = {
 PANEL_ACCESS_GRACE_DAYS = int(os.environ.get("PANEL_ACCESS_GRACE_DAYS", "28"))
 # How long a "break glass" access to a case lasts.
 BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "4"))
+# How many reverse proxies in front of the app append to X-Forwarded-For and are trusted; the
+# audit trail takes the client address that many hops from the right (0: the peer's address,
+# the header is ignored).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Refusals of people not signed in are counted per address and hour, not audited one by one;
+# beyond this many in a minute from one address the answer is 429 Too Many Requests.
+ANONYMOUS_REFUSALS_PER_MINUTE = int(os.environ.get("ANONYMOUS_REFUSALS_PER_MINUTE", "30"))
 # New referrals are numbered PREFIX-YEAR-NNNNNN.
 REFERRAL_REFERENCE_PREFIX = os.environ.get("REFERRAL_REFERENCE_PREFIX", "REF")
 # Uploads larger than this are refused before they reach the attachment checks.
@@ -305,3 +325,8 @@ SPECTACULAR_SETTINGS = {
 # Actions: "due soon" within this many working days; escalated when overdue by more.
 ACTION_DUE_SOON_WORKING_DAYS = int(os.environ.get("ACTION_DUE_SOON_WORKING_DAYS", "2"))
 ACTION_ESCALATE_AFTER_WORKING_DAYS = int(os.environ.get("ACTION_ESCALATE_AFTER_WORKING_DAYS", "5"))
+# Working hours for the screening clocks, Europe/London, where a hub sets none of its own.
+WORKING_DAY_START = env_time("WORKING_DAY_START", "09:00")
+WORKING_DAY_END = env_time("WORKING_DAY_END", "17:00")
+if WORKING_DAY_START >= WORKING_DAY_END:
+    refuse_to_start("WORKING_DAY_START must be earlier than WORKING_DAY_END")

@@ -1,7 +1,6 @@
 """HTTP routes. Every route needs its rows in tests/agencies/test_access_matrix.py."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from agencies import views as agency_views
@@ -10,7 +9,16 @@ from config import views as config_views
 urlpatterns = [
     path("", agency_views.home, name="home"),
     path("sign-in/", agency_views.SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", agency_views.SignOutView.as_view(), name="logout"),
+    path(
+        "set-password/done/", agency_views.PasswordSetDoneView.as_view(), name="password-set-done"
+    ),
+    path(
+        "set-password/<uidb64>/<token>/",
+        agency_views.PasswordSetView.as_view(),
+        name="password-set",
+    ),
+    path("manage/", include("agencies.manage_urls")),
     path("healthz", config_views.healthz, name="healthz"),
     path("", include("referrals.urls")),
     path("api/", include("referrals.api_urls")),

@@ -1,31 +1,51 @@
-"""The person's own notification stream at /ws/notifications/."""
+"""The person's own notification stream at /ws/notifications/.
+
+The stream needs only a live session (as the notifications page needs only a signed-in
+person): it checks the session again when told (`access.recheck`), every
+NOTIFICATION_SOCKET_TICK_SECONDS and at the session's expiry moment, and closes with 4401 once
+the session no longer signs the person in (agencies.sockets.SocketAccessWatch).
+"""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from agencies.sockets import SocketAccessWatch
 from notifications import services
 from notifications.groups import user_group
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+def tick_seconds() -> float:
+    return getattr(settings, "NOTIFICATION_SOCKET_TICK_SECONDS", 30)
+
+
+class NotificationConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
     """Joins only the signed-in person's own group: there is no way to name anyone else's.
     Anonymous people are refused at the handshake."""
 
     async def connect(self):
         user = self.scope.get("user")
+        self.group_name = None
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
         self.user = user
         self.group_name = user_group(user.pk)
+        # Both groups before the check: nothing rung from here on is missed.
+        await self.join_access_group()
         await self.channel_layer.group_add(self.group_name, self.channel_name)
+        opened = await self._open()
+        if opened is None:
+            await self._leave_groups()
+            await self.close(code=4401)
+            return
         await self.accept()
-        await self.send_unread()
+        await self.send_json({"type": "unread", "count": opened["unread"]})
+        self.watch_access(opened["expires_at"])
 
     async def disconnect(self, code):
-        group_name = getattr(self, "group_name", None)
-        if group_name:
-            await self.channel_layer.group_discard(group_name, self.channel_name)
+        self.cancel_access_tasks()
+        await self._leave_groups()
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "refresh":
@@ -35,6 +55,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notification_doorbell(self, event):
         """Something changed: read the count from the database (the record), not the bell."""
+        if self.access_closed:
+            return
         if "unread" in event:
             # A bell that carries its own figure (sent by another process) is passed on as is.
             await self.send_json({"type": "doorbell", "unread": event.get("unread")})
@@ -44,3 +66,33 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def send_unread(self):
         count = await database_sync_to_async(services.unread_count)(user=self.user)
         await self.send_json({"type": "unread", "count": count})
+
+    # --- Access ended (agencies.sockets.SocketAccessWatch) ----------------------------------
+
+    def tick_seconds(self) -> float:
+        return tick_seconds()
+
+    def may_stay(self, user, *, ticking: bool) -> bool:
+        """The person's own stream: a live session is all it needs."""
+        return True
+
+    async def access_ended(self, *, signed_out: bool):
+        await self._leave_groups()
+        await self.close(code=4401 if signed_out else 4403)
+
+    async def _leave_groups(self):
+        if self.group_name:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            self.group_name = None
+        await self.leave_access_group()
+
+    @database_sync_to_async
+    def _open(self) -> dict | None:
+        """The session's check and the unread count, in one trip; None when signed out."""
+        session = self.session_still_signs_in()
+        if session.user is None:
+            return None
+        return {
+            "unread": services.unread_count(user=session.user),
+            "expires_at": session.expires_at,
+        }

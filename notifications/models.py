@@ -25,6 +25,8 @@ class NotificationKind(models.TextChoices):
     MINUTES_RETURNED = "minutes_returned", "Minutes were returned to you with comments"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a case of your agency"
     REFERRAL_DECIDED = "referral_decided", "A decision was made on your referral"
+    ACCESS_CHANGED = "access_changed", "Someone's access to your agency changed"
+    GRANT_TO_DECIDE = "grant_to_decide", "A grant of access waits for your approval"
 
 
 class Notification(models.Model):
@@ -115,4 +117,5 @@ DEFAULT_EMAIL_KINDS = [
     NotificationKind.MINUTES_FOR_APPROVAL,
     NotificationKind.MINUTES_APPROVED,
     NotificationKind.BREAK_GLASS,
+    NotificationKind.GRANT_TO_DECIDE,
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from agencies import policy
+from agencies import audit, policy
 from agencies.policy import actions as action_policy
 from panels import actions as action_services
 from panels.models import INCOMPLETE_ACTION_STATUSES, ActionStatus
@@ -96,7 +96,12 @@ def action_detail(request, pk: int):
     form = ActionUpdateForm(request.POST or None)
     if request.method == "POST":
         if not can_update:
-            raise policy.ForbiddenForUser(action="update", object_type="action", object_id=pk)
+            raise policy.ForbiddenForUser(
+                action="update",
+                object_type="action",
+                object_id=pk,
+                referral_id=action.agenda_item.referral_id,
+            )
         if form.is_valid():
             try:
                 action_services.action_update(
@@ -111,6 +116,9 @@ def action_detail(request, pk: int):
             else:
                 messages.success(request, f"Action {action.pk} updated.")
                 return redirect("actions:detail", pk=action.pk)
+    action_services.action_view_record(
+        actor=request.user, action=action, address=audit.client_address(request)
+    )
     context = {
         "action": action,
         "overdue": action.days_overdue(),

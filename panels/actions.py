@@ -54,3 +54,16 @@ def action_update(*, actor, action: Action, status: str, note: str, request=None
         detail=f"Action {action.pk} now {ActionStatus(status).label.lower()}",
     )
     return action
+
+
+@transaction.atomic(durable=True)
+def action_view_record(*, actor, action: Action, address: str | None = None) -> None:
+    """Record that a person opened an action's page, with its case, like reading the case; a
+    reopening within audit.VIEW_AUDIT_WINDOW is not a new reading."""
+    audit.record_view(
+        actor=actor,
+        obj=action,
+        referral=action.agenda_item.referral,
+        address=address,
+        detail=f"Action {action.pk}",
+    )

@@ -10,6 +10,10 @@ The socket sends the events it has not yet sent, in sequence order, and never on
 - every MEETING_SOCKET_TICK_SECONDS it checks access again and reads any rows it has not
   sent: a lost doorbell is healed even when no later event comes.
 
+Access (agencies.sockets.SocketAccessWatch): the socket checks the person's session and the
+policy again when told (`access.recheck` to the person's access group, from any process),
+on each tick and at the session's expiry moment, and is evicted at the first refusal.
+
 The room's group messages reach the socket through panels.fanout: one listener per process
 per meeting is in the group and hands each message to the process's sockets of the meeting.
 
@@ -17,8 +21,6 @@ Close codes: 4401 not signed in, 4403 may not join (or no longer may), 4400 bad 
 """
 
 import asyncio
-import logging
-import random
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -27,10 +29,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from agencies import audit, policy
+from agencies.sockets import SocketAccessWatch
 from panels import commands, fanout, selectors, services
 from panels.events import meeting_group, person_label
-
-logger = logging.getLogger(__name__)
 
 REPLAY_BATCH = 500
 # Re-reading an open room after a reconnect within this time is not a new view of its cases.
@@ -46,12 +47,11 @@ def tick_seconds() -> float:
     return getattr(settings, "MEETING_SOCKET_TICK_SECONDS", 30)
 
 
-class MeetingConsumer(AsyncJsonWebsocketConsumer):
+class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.meeting_id = None
         self.group_name = None
-        self.tick_task = None
         self.last_sent = 0
         self.send_lock = asyncio.Lock()
         if self.user is None or not self.user.is_authenticated:
@@ -65,14 +65,18 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join the group before reading the rows, holding the send lock: a doorbell rung from
         # here on waits its turn, then is dropped as a duplicate or forwarded as new, never
-        # missed. The policy is asked in the same trip to the database; nothing is sent
-        # before it answers, and a refused socket leaves the group unheard.
+        # missed. The person's access group is joined first too, so a sign-out or an access
+        # ended meanwhile is heard. The session and the policy are asked in the same trip
+        # to the database; nothing is sent before they answer, and a refused socket leaves
+        # the groups unheard.
         async with self.send_lock:
             await fanout.join(self.meeting_id, self)
+            await self.join_access_group()
             joined = await self._join(client_seq)
-            if joined is None:
+            if "refused" in joined:
                 await fanout.leave(self.meeting_id, self)
-                await self.close(code=4403)
+                await self.leave_access_group()
+                await self.close(code=joined["refused"])
                 return
             self.group_name = meeting_group(self.meeting_id)
             await self.accept()
@@ -88,13 +92,15 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self._send_rows_after(client_seq, joined)
         if joined["first_socket"]:
             await self._announce_presence(joined["people"])
-        self.tick_task = asyncio.ensure_future(self._tick())
+        self.watch_access(joined["expires_at"])
 
     async def disconnect(self, code):
-        if self.tick_task is not None:
-            self.tick_task.cancel()
-        if self.group_name:
+        self.cancel_access_tasks()
+        await self.leave_access_group()
+        if self.meeting_id is not None:
+            # Also after a connect that failed half-way (leaving twice is harmless).
             await fanout.leave(self.meeting_id, self)
+        if self.group_name:
             people = await self._leave()
             if people is not None:
                 await self._announce_presence(people)
@@ -157,8 +163,8 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
         """A doorbell carrying one encoded event: forward it in order, or read what is missing."""
         seq = message["seq"]
         async with self.send_lock:
-            if not self.group_name:
-                return  # refused while this waited: nothing is sent
+            if not self.group_name or self.access_closed:
+                return  # refused or evicted while this waited: nothing is sent
             if seq <= self.last_sent:
                 return  # already sent (replayed, or our own command's)
             if seq == self.last_sent + 1:
@@ -172,17 +178,42 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "presence", "people": message["people"]})
 
     async def meeting_access_changed(self, message):
-        """An invitation or seat ended: close at once if this person may no longer join."""
-        if self.user.pk in message.get("user_ids", []):
+        """Access ended (the room's older doorbell; agencies.sockets' `access.recheck` to the
+        person is the usual one): close at once if this person may no longer join."""
+        if self.group_name and self.user.pk in message.get("user_ids", []):
             # Asked apart, so that the room's other sockets are not kept waiting.
-            asyncio.ensure_future(self._check_access())
+            self.start_access_task(self.recheck_access(), "recheck")
 
-    async def _check_access(self):
-        if not await self._may_join():
-            await self._evict()
+    # --- Access ended (agencies.sockets.SocketAccessWatch) ----------------------------------
 
-    async def _evict(self):
-        await self.send_json({"type": "evicted", "message": "You are no longer in this meeting."})
+    def tick_seconds(self) -> float:
+        return tick_seconds()
+
+    def may_stay(self, user, *, ticking: bool) -> bool:
+        from panels.models import Meeting
+
+        meeting = Meeting.objects.filter(pk=self.meeting_id).first()
+        allowed = meeting is not None and policy.can_join_meeting(user, meeting)
+        if allowed and ticking:
+            services.presence_touch(channel_name=self.channel_name)
+        return allowed
+
+    async def on_tick(self):
+        async with self.send_lock:
+            await self._catch_up()
+
+    async def access_ended(self, *, signed_out: bool):
+        await self._evict(
+            "Your session has ended. Sign in again to rejoin the meeting."
+            if signed_out
+            else "You are no longer in this meeting."
+        )
+
+    async def _evict(self, message: str = "You are no longer in this meeting."):
+        self.access_closed = True
+        # From now on nothing said in the room reaches this socket.
+        await fanout.leave(self.meeting_id, self)
+        await self.send_json({"type": "evicted", "message": message})
         await self.close(code=4403)
 
     # --- Sending events in order ----------------------------------------------------------
@@ -223,48 +254,27 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             self.group_name, {"type": "meeting.presence", "people": people}
         )
 
-    async def _tick(self):
-        try:
-            while True:
-                await asyncio.sleep(tick_seconds() * random.uniform(0.8, 1.2))  # noqa: S311
-                if not await self._may_join(touch=True):
-                    await self._evict()
-                    return
-                async with self.send_lock:
-                    await self._catch_up()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a failed tick is retried by the reconnecting client
-            logger.exception("Meeting socket tick failed for meeting %s", self.meeting_id)
-            await self.close(code=1011)
-
     # --- The database, always through database_sync_to_async -----------------------------
 
     @database_sync_to_async
-    def _may_join(self, *, touch: bool = False) -> bool:
+    def _join(self, client_seq: int) -> dict:
+        """Everything connecting needs from the database, in one trip; {"refused": code} when
+        the session no longer signs the person in (4401) or the policy refuses (4403, and
+        the refusal is audited)."""
         from panels.models import Meeting
 
-        meeting = Meeting.objects.filter(pk=self.meeting_id).first()
-        allowed = meeting is not None and policy.can_join_meeting(self.user, meeting)
-        if allowed and touch:
-            services.presence_touch(channel_name=self.channel_name)
-        return allowed
-
-    @database_sync_to_async
-    def _join(self, client_seq: int) -> dict | None:
-        """Everything connecting needs from the database, in one trip; None when the policy
-        refuses (the refusal is audited)."""
-        from panels.models import Meeting
-
+        session = self.session_still_signs_in()
+        if session.user is None:
+            return {"refused": 4401}
         meeting = Meeting.objects.select_related("panel").filter(pk=self.meeting_id).first()
-        if meeting is None or not policy.can_join_meeting(self.user, meeting):
+        if meeting is None or not policy.can_join_meeting(session.user, meeting):
             audit.record_refusal(
                 actor=self.user,
                 exc=policy.NotFoundForUser(object_type="meeting", object_id=self.meeting_id),
                 address=_client_address(self.scope),
                 where=f"WebSocket {self.scope.get('path', '')}",
             )
-            return None
+            return {"refused": 4403}
         last_seq = meeting.last_seq
         reload = None
         rows = []
@@ -292,6 +302,7 @@ class MeetingConsumer(AsyncJsonWebsocketConsumer):
             "can_run": policy.can_run_meeting(self.user, meeting),
             "people": selectors.connected_people(meeting_id=self.meeting_id),
             "first_socket": first_socket,
+            "expires_at": session.expires_at,
         }
 
     @database_sync_to_async
@@ -354,5 +365,5 @@ def _last_seq_from(query_string: bytes) -> int:
 
 
 def _client_address(scope) -> str | None:
-    client = scope.get("client")
-    return client[0] if client else None
+    # One rule for pages and sockets: X-Forwarded-For only as far as TRUSTED_PROXY_COUNT.
+    return audit.socket_address(scope)

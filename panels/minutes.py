@@ -86,6 +86,21 @@ def next_version_number(minutes: Minutes) -> int:
     return last + 1
 
 
+@transaction.atomic(durable=True)
+def minutes_view_record(
+    *, actor, meeting: Meeting, minutes: Minutes | None, address: str | None = None
+) -> None:
+    """Record that a person opened a meeting's minutes page (its minutes, or the page saying
+    there are none yet); a reopening within audit.VIEW_AUDIT_WINDOW is not a new reading."""
+    audit.record_view(
+        actor=actor,
+        object_type="panels.minutes",
+        object_id=minutes.pk if minutes is not None else "",
+        address=address,
+        detail=f"Minutes page of meeting {meeting.pk}",
+    )
+
+
 # --- Drafting ---------------------------------------------------------------------------------
 
 

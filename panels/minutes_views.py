@@ -78,6 +78,9 @@ def minutes_page(request, pk: int):
     meeting = policy.get_meeting_for(request.user, pk)
     user = request.user
     minutes = Minutes.objects.filter(meeting=meeting).first()
+    minutes_services.minutes_view_record(
+        actor=user, meeting=meeting, minutes=minutes, address=audit.client_address(request)
+    )
     may_edit = policy.can_edit_minutes(user, meeting)
     may_approve = policy.can_approve_minutes(user, meeting)
     sees_draft = policy.can_view_minutes_draft(user, meeting)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agencies.models import Agency, AgencyType
+from agencies.models import Agency, AgencyType, GrantStatus, TwoPersonGrant
 from referrals.models import ContributionSensitivity
 
 
@@ -88,8 +88,18 @@ class DatedQuerySet(models.QuerySet):
         return self.filter(Q(started_at__lte=at), Q(ended_at__isnull=True) | Q(ended_at__gt=at))
 
 
-class PanelMembership(models.Model):
-    """A person sitting on a panel for an agency, from a date until it is ended."""
+class PanelMembershipQuerySet(DatedQuerySet):
+    def active(self, at=None):
+        """Approved and running at `at` (now): a pending or refused seat gives nothing."""
+        return super().active(at).filter(status=GrantStatus.APPROVED)
+
+    def pending(self):
+        return self.filter(status=GrantStatus.PENDING)
+
+
+class PanelMembership(TwoPersonGrant):
+    """A person sitting on a panel for an agency, from a date until it is ended; it starts
+    only when a second person approves it (agencies.policy.administration)."""
 
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(
@@ -104,11 +114,19 @@ class PanelMembership(models.Model):
     )
     end_reason = models.TextField(blank=True)
 
-    objects = DatedQuerySet.as_manager()
+    objects = PanelMembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["panel__name", "role"]
-        indexes = [models.Index(fields=["user", "ended_at"], name="panelmembership_user")]
+        indexes = [
+            models.Index(fields=["user", "ended_at"], name="panelmembership_user"),
+            models.Index(
+                fields=["agency"],
+                condition=Q(status=GrantStatus.PENDING),
+                name="panelmembership_pending",
+            ),
+        ]
+        constraints = TwoPersonGrant.two_person_constraints("panelmembership")
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.panel}"

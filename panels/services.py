@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from agencies import audit, policy
+from agencies import audit, grants, policy, sockets
 from agencies.models import Agency, AuditAction, AuditEvent, Membership
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -33,6 +33,7 @@ from panels.models import (
     MeetingStatus,
     Panel,
     PanelMembership,
+    PanelRole,
     RiskLevel,
 )
 from referrals.models import ContributionSensitivity
@@ -197,33 +198,99 @@ def panel_schedule_meetings(
     return created
 
 
+def _locked_seat(seat: PanelMembership) -> PanelMembership:
+    return (
+        PanelMembership.objects.select_for_update(of=("self",))
+        .select_related("user", "agency", "panel", "requested_by")
+        .get(pk=seat.pk)
+    )
+
+
+@transaction.atomic(durable=True)
+def panel_membership_grant(
+    *,
+    actor: AbstractBaseUser,
+    person: AbstractBaseUser,
+    panel: Panel,
+    agency: Agency,
+    role: str,
+    reason: str,
+    address: str | None = None,
+) -> PanelMembership:
+    """Ask for a person to sit on a panel for an agency. A seat opens the cases listed at the
+    panel, so it takes effect only when a second person approves it; never for oneself."""
+    policy.require_can_change_access_of(actor, person)
+    if role not in PanelRole.values:
+        raise grants.AccessChangeError("Select the seat's role")
+    if not panel.is_active:
+        raise grants.AccessChangeError(f"{panel.name} is closed: no seat can be granted on it")
+    if not agency.is_active:
+        raise grants.AccessChangeError(f"{agency.name} is deactivated")
+    if not person.is_active:
+        raise grants.AccessChangeError(f"{grants.name_of(person)}'s account is deactivated")
+    if role in policy.SITTING_ROLES and not panel.member_agencies.filter(pk=agency.pk).exists():
+        raise grants.AccessChangeError(
+            f"{agency.name} is not one of {panel.name}'s member agencies: a member or deputy "
+            "sits for a member agency"
+        )
+    same = PanelMembership.objects.filter(user=person, panel=panel, agency=agency, role=role)
+    if same.pending().exists():
+        raise grants.AccessChangeError("This seat is already waiting for approval")
+    if same.active().exists():
+        raise grants.AccessChangeError(f"{grants.name_of(person)} already holds this seat")
+    seat = PanelMembership(panel=panel, user=person, agency=agency, role=role)
+    return grants.ask_for(
+        grant=seat, actor=actor, reason=reason, needs_approval=True, address=address
+    )
+
+
+@transaction.atomic(durable=True)
+def panel_membership_approve(
+    *,
+    actor: AbstractBaseUser,
+    membership: PanelMembership,
+    reason: str = "",
+    address: str | None = None,
+) -> PanelMembership:
+    """The second person approves a waiting seat: it starts now."""
+    seat = _locked_seat(membership)
+    policy.require_can_decide_seat(actor, seat)
+    return grants.decide(grant=seat, actor=actor, approve=True, reason=reason, address=address)
+
+
+@transaction.atomic(durable=True)
+def panel_membership_refuse(
+    *,
+    actor: AbstractBaseUser,
+    membership: PanelMembership,
+    reason: str,
+    address: str | None = None,
+) -> PanelMembership:
+    """The second person refuses a waiting seat, with a reason: it never gives anything."""
+    seat = _locked_seat(membership)
+    policy.require_can_decide_seat(actor, seat)
+    return grants.decide(grant=seat, actor=actor, approve=False, reason=reason, address=address)
+
+
 @transaction.atomic(durable=True)
 def panel_membership_end(
-    *, actor: AbstractBaseUser, membership: PanelMembership, reason: str
+    *,
+    actor: AbstractBaseUser,
+    membership: PanelMembership,
+    reason: str,
+    address: str | None = None,
 ) -> PanelMembership:
     """End a seat on a panel now; the person's sockets in its open meetings close at once."""
-    if not (policy.can_run_panel(actor, membership.panel) or policy.can_administer(actor)):
-        raise policy.ForbiddenForUser(
-            action="change the seats of", object_type="panel", object_id=membership.panel_id
-        )
-    if membership.ended_at is not None:
-        return membership
-    membership.ended_at = timezone.now()
-    membership.ended_by = actor
-    membership.end_reason = reason.strip()
-    membership.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    audit.record(
-        actor=actor,
-        action=audit.Action.MEMBERSHIP_ENDED,
-        obj=membership,
-        reason=membership.end_reason,
-        detail=f"{membership.user} as {membership.get_role_display()} of {membership.panel}",
-    )
-    open_meetings = membership.panel.meetings.exclude(status=MeetingStatus.CLOSED)
+    seat = _locked_seat(membership)
+    if seat.ended_at is not None:
+        return seat
+    policy.require_can_end_seat(actor, seat)
+    grants.end(grant=seat, actor=actor, reason=reason, address=address)
+    open_meetings = seat.panel.meetings.exclude(status=MeetingStatus.CLOSED)
     events.publish_access_changed(
-        meeting_ids=open_meetings.values_list("pk", flat=True), user_ids=[membership.user_id]
+        meeting_ids=open_meetings.values_list("pk", flat=True), user_ids=[seat.user_id]
     )
-    return membership
+    return seat
 
 
 # --- Invitations --------------------------------------------------------------------------
@@ -305,7 +372,8 @@ def meeting_invitation_withdraw(
         payload={"person": events.person_label(person)},
         actor=actor,
     )
-    events.publish_access_changed(meeting_ids=[meeting.pk], user_ids=[person.pk])
+    # Every open socket of the person, on any process, checks its access after commit.
+    sockets.recheck_sockets_on_commit(user_ids=[person.pk])
     return invitation
 
 
@@ -830,7 +898,8 @@ def meeting_view_record(
     *, actor: AbstractBaseUser, meeting: Meeting, request=None, address: str | None = None
 ) -> int:
     """Record that a person opened the meeting room: one VIEWED row per listed case whose
-    child they were shown, written in one statement. Returns how many rows."""
+    child they were shown, written in one statement (one row for the meeting itself when
+    they were shown no case). Returns how many rows."""
     referrals = list(
         policy.visible_referrals(actor)
         .filter(
@@ -839,9 +908,7 @@ def meeting_view_record(
         )
         .distinct()
         .values_list("pk", "child_id")
-    )
-    if not referrals:
-        return 0
+    ) or [(None, None)]
     agency_id = (
         Membership.objects.active()
         .filter(user=actor)

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies import policy
+from agencies import audit, policy
 from panels import commands, selectors, services
 from panels.models import AgencyUpdate, AttendanceStatus, MeetingStatus, RiskLevel
+from referrals import clocks_for
 from referrals.models import ContributionSensitivity
 
 
@@ -25,7 +26,11 @@ def meeting_list(request):
 @require_GET
 def meeting_room(request, pk: int):
     meeting = policy.get_meeting_for(request.user, pk)
-    services.meeting_view_record(actor=request.user, meeting=meeting, request=request)
+    # Each command redirects back here: only a first opening in the window is a new reading.
+    if not services.meeting_viewed_recently(
+        actor=request.user, meeting=meeting, within=audit.VIEW_AUDIT_WINDOW
+    ):
+        services.meeting_view_record(actor=request.user, meeting=meeting, request=request)
     state = selectors.room_state(user=request.user, meeting=meeting)
     context = {"state": state, "meeting": meeting, "panel": meeting.panel}
     if state.can_run and meeting.status != MeetingStatus.CLOSED:
@@ -98,6 +103,9 @@ def panel_detail(request, pk: int):
             "meetings": meetings,
             "visible_meeting_ids": visible,
             "can_run": policy.can_run_panel(request.user, panel),
+            "screening_clocks": clocks_for.clocks_summary(panel)
+            if clocks_for.is_hub(panel)
+            else None,
         },
     )
 

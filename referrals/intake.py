@@ -21,7 +21,7 @@ from agencies.models import Agency
 from notifications import services as notification_services
 from notifications.models import NotificationKind
 from panels.models import Panel, PanelKind
-from referrals import clocks_for, matching, workflow
+from referrals import child_record, clocks_for, matching, workflow
 from referrals.attachments import check_upload
 from referrals.models import (
     Attachment,
@@ -133,16 +133,19 @@ def referral_draft_save(
     referral: Referral | None = None,
     request=None,
 ) -> Referral:
-    """Create or update a draft. A draft may be incomplete: it keeps what the person typed."""
+    """Create or update a draft. A draft may be incomplete: it keeps what the person typed.
+
+    A draft's edits only ever reach a child row of its own: when another referral names the
+    draft's row, the draft moves to a copy first (child_record.own_child_for_draft)."""
     if not policy.referring_agencies(actor).filter(pk=agency.pk).exists():
         raise policy.ForbiddenForUser(action="refer for", object_type="agency", object_id=agency.pk)
     if referral is None:
-        child_record = Child()
-        _apply_child(child_record, child)
-        child_record.save()
+        new_child = Child()
+        _apply_child(new_child, child)
+        new_child.save()
         referral = Referral(
             reference=f"DRAFT-{uuid.uuid4().hex[:12]}",
-            child=child_record,
+            child=new_child,
             agency=agency,
             referrer=actor,
             state=ReferralState.DRAFT,
@@ -163,8 +166,11 @@ def referral_draft_save(
                 object_id=referral.pk,
                 referral_id=referral.pk,
             )
-        _apply_child(referral.child, child)
-        referral.child.save()
+        child_row = child_record.own_child_for_draft(
+            actor=actor, referral=referral, request=request
+        )
+        _apply_child(child_row, child)
+        child_row.save()
         referral.agency = agency
         for name in REFERRAL_FIELDS:
             setattr(referral, name, getattr(details, name))
@@ -347,9 +353,19 @@ def referral_withdraw(*, actor, referral: Referral, reason: str, request=None) -
 def child_match_decide(
     *, actor, match: ChildMatch, confirm: bool, reason: str = "", request=None
 ) -> ChildMatch:
-    """The screener confirms (the referral joins the existing child's record and chronology)
-    or rejects a suggested match; either way the decision is recorded."""
-    match = ChildMatch.objects.select_for_update().select_related("referral").get(pk=match.pk)
+    """The screener confirms or rejects a suggested match; either way the decision is recorded.
+
+    Confirming links records into one chronology: the referral joins the existing child's
+    record, and its own record of the child is kept on the match (``referred_child``), never
+    deleted. Details the existing record lacks are filled in from the referral through
+    child_record.child_update, with their history; where both give a detail, the existing
+    record keeps its own. Only a child with a referral that has left draft can be confirmed:
+    a draft's child is nobody's to link to."""
+    match = (
+        ChildMatch.objects.select_for_update()
+        .select_related("referral", "referral__child", "candidate")
+        .get(pk=match.pk)
+    )
     referral = match.referral
     if not policy.can_screen(actor) or not policy.can_view_referral(actor, referral):
         raise policy.ForbiddenForUser(
@@ -360,16 +376,24 @@ def child_match_decide(
         )
     if match.status != MatchStatus.SUGGESTED:
         raise ReferralError("This match has already been decided.")
+    if confirm and not Child.objects.referred().filter(pk=match.candidate_id).exists():
+        raise ReferralError(
+            "This record cannot be confirmed: no submitted referral names the child."
+        )
     match.status = MatchStatus.CONFIRMED if confirm else MatchStatus.REJECTED
     match.decided_by = actor
     match.decided_at = timezone.now()
     match.decision_reason = reason.strip()
-    match.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    update_fields = ["status", "decided_by", "decided_at", "decision_reason"]
     if confirm:
-        previous_child_id = referral.child_id
-        referral.child = match.candidate
+        referred, record = referral.child, match.candidate
+        match.referred_child = referred
+        update_fields.append("referred_child")
+    match.save(update_fields=update_fields)
+    if confirm:
+        referral.child = record
         referral.save(update_fields=["child"])
-        HouseholdMember.objects.filter(referral=referral).update(child=match.candidate)
+        HouseholdMember.objects.filter(referral=referral).update(child=record)
         # Other suggestions for this referral are settled by the confirmation.
         referral.matches.filter(status=MatchStatus.SUGGESTED).exclude(pk=match.pk).update(
             status=MatchStatus.REJECTED,
@@ -377,7 +401,21 @@ def child_match_decide(
             decided_at=match.decided_at,
             decision_reason="Another record was confirmed as this child.",
         )
-        detail = f"Linked to child {match.candidate_id} (was {previous_child_id})"
+        filled = child_record.child_update(
+            actor=actor,
+            child=record,
+            changes=child_record.details_from_match(referred=referred, record=record),
+            reason=f"Confirmed as the child of referral {referral.reference}: details the "
+            "record did not have",
+            referral=referral,
+            request=request,
+        )
+        detail = f"Linked to child {record.pk} (was {referred.pk})"
+        if filled:
+            detail += "; filled in: " + ", ".join(change.field for change in filled)
+        differing = child_record.differing_fields(referred=referred, record=record)
+        if differing:
+            detail += f"; kept the record's, different on the referral: {', '.join(differing)}"
     else:
         detail = f"Rejected match with child {match.candidate_id}"
     audit.record(

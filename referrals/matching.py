@@ -1,6 +1,11 @@
 """Recognising a child already known: the same NHS number, or the same date of birth and a
-similar name (tolerant of spelling, order and aliases). Every lookup uses an index: NHS
-number, or date of birth; names are compared only among children born that day."""
+similar name (tolerant of spelling, order and aliases), or a similar name and the date of
+birth with day and month swapped (03/07 typed for 07/03). Every lookup uses an index: NHS
+number, or date of birth; names are compared only among children born that day.
+
+Only a child with a referral that has left draft is known (Child.objects.referred()): a
+draft's child is its referrer's work in progress, seen by nobody else, so it is never offered
+to a screener as a match. A draft withdrawn before submission never left draft."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -10,6 +15,8 @@ from difflib import SequenceMatcher
 from referrals.models import Child
 
 NAME_MATCH_THRESHOLD = 0.8
+# A swapped day and month is a likely typing slip, but less sure than the same date.
+SWAPPED_DATE_FACTOR = 0.9
 
 
 def normalise_name(value: str) -> str:
@@ -42,6 +49,17 @@ def best_name_similarity(name: str, child: Child) -> float:
     return max(name_similarity(name, other) for other in known)
 
 
+def swapped_day_and_month(born: date) -> date | None:
+    """The date with day and month swapped (3 July -> 7 March), when that is a valid date and
+    not the same one (7 July swapped is 7 July)."""
+    if born.day == born.month or born.day > 12:
+        return None
+    try:
+        return born.replace(month=born.day, day=born.month)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Candidate:
     child: Child
@@ -58,18 +76,26 @@ def find_candidates(
     aliases: list[str] | None = None,
     exclude_child_id: int | None = None,
 ) -> list[Candidate]:
+    """Known children who may be this one, best first: the same NHS number scores 1; a similar
+    name scores its likeness on the same date of birth, and less on a swapped day and month."""
+    known = Child.objects.referred().exclude(pk=exclude_child_id)
     found: dict[int, Candidate] = {}
     if nhs_number:
-        for child in Child.objects.filter(nhs_number=nhs_number).exclude(pk=exclude_child_id):
+        for child in known.filter(nhs_number=nhs_number):
             found[child.pk] = Candidate(child, 1.0, "Same NHS number")
     if date_of_birth:
         names = [f"{first_name} {last_name}", *(aliases or [])]
-        for child in Child.objects.filter(date_of_birth=date_of_birth).exclude(pk=exclude_child_id):
-            if child.pk in found:
-                continue
-            score = max(best_name_similarity(name, child) for name in names)
-            if score >= NAME_MATCH_THRESHOLD:
-                found[child.pk] = Candidate(
-                    child, round(score, 3), f"Same date of birth; name {round(score * 100)}% alike"
-                )
+        dates = [(date_of_birth, 1.0, "Same date of birth")]
+        swapped = swapped_day_and_month(date_of_birth)
+        if swapped is not None:
+            dates.append((swapped, SWAPPED_DATE_FACTOR, "Day and month of birth swapped"))
+        for born, factor, why in dates:
+            for child in known.filter(date_of_birth=born):
+                if child.pk in found:
+                    continue
+                score = max(best_name_similarity(name, child) for name in names)
+                if score >= NAME_MATCH_THRESHOLD:
+                    found[child.pk] = Candidate(
+                        child, round(score * factor, 3), f"{why}; name {round(score * 100)}% alike"
+                    )
     return sorted(found.values(), key=lambda c: (-c.score, c.child.pk))

@@ -1,11 +1,16 @@
 """Children, referrals about them, and the sharing of a referral with other agencies."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
+from referrals.clocks import format_time, working_day_bounds
 
 
 class Gender(models.TextChoices):
@@ -13,6 +18,13 @@ class Gender(models.TextChoices):
     MALE = "male", "Male"
     OTHER = "other", "Other or prefers to self-describe"
     NOT_KNOWN = "not_known", "Not known"
+
+
+class ChildQuerySet(models.QuerySet):
+    def referred(self) -> "ChildQuerySet":
+        """Children with at least one referral that has left draft: only these are known to
+        anyone but a draft's own referrer, so only these may be offered as matches."""
+        return self.filter(Exists(Referral.objects.left_draft().filter(child=OuterRef("pk"))))
 
 
 class Child(models.Model):
@@ -38,6 +50,8 @@ class Child(models.Model):
     # Lower-case, accent-free "first last aliases" for search and matching.
     search_name = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -97,6 +111,15 @@ class Rag(models.TextChoices):
     GREEN = "green", "Green"
 
 
+class ReferralQuerySet(models.QuerySet):
+    def left_draft(self) -> "ReferralQuerySet":
+        """Referrals that have been submitted, whatever their state now. A draft withdrawn
+        before it was submitted never left draft; one withdrawn after submission did."""
+        return self.exclude(state=ReferralState.DRAFT).exclude(
+            state=ReferralState.WITHDRAWN, submitted_at__isnull=True
+        )
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
@@ -133,6 +156,8 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -197,11 +222,29 @@ class MatchStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class ChildMatchQuerySet(models.QuerySet):
+    def of_referred_children(self) -> "ChildMatchQuerySet":
+        """Matches whose candidate is a child with a referral that has left draft: the only
+        ones a screener may see (an older suggestion of a draft's child stays hidden)."""
+        return self.filter(
+            Exists(Referral.objects.left_draft().filter(child=OuterRef("candidate")))
+        )
+
+
 class ChildMatch(models.Model):
     """A likely existing record of the referred child, for the screener to confirm or reject."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="matches")
     candidate = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    referred_child = models.ForeignKey(
+        Child,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The referral's own record of the child, as its referrer gave it, kept when "
+        "the match was confirmed and the referral joined the candidate's record.",
+    )
     reasons = models.CharField(max_length=300)
     score = models.FloatField()
     status = models.CharField(
@@ -213,6 +256,8 @@ class ChildMatch(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
+    objects = ChildMatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-score", "pk"]
         constraints = [
@@ -223,22 +268,98 @@ class ChildMatch(models.Model):
         return f"{self.referral} may be child {self.candidate_id}"
 
 
+class ChildRecordChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("A child's record history is append-only: it cannot be updated.")
+
+    def delete(self):
+        raise PermissionError("A child's record history is append-only: it cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("A child's record history is append-only: it cannot be updated.")
+
+
+class ChildRecordChange(models.Model):
+    """One change to one field of a child's record: the old and new value, who, when, why and
+    the referral it came from. Written only by referrals.child_record.child_update."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="record_changes")
+    field = models.CharField(max_length=50)
+    old_value = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    new_value = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_record_changes",
+        help_text="The referral the new value came from, where there is one.",
+    )
+
+    objects = ChildRecordChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["child", "changed_at"], name="childrecordchange_child")]
+
+    def __str__(self) -> str:
+        return f"{self.field} of child {self.child_id}"
+
+
+class RedClockCounting(models.TextChoices):
+    WORKING_HOURS = "working_hours", "In working hours"
+    ROUND_THE_CLOCK = "round_the_clock", "Round the clock"
+
+
 class ScreeningClocks(models.Model):
-    """A hub's or panel's screening clocks per RAG rating, and its decision clock."""
+    """A hub's or panel's screening clocks per RAG rating, its decision clock and its working
+    day. A blank working day start or end is the setting WORKING_DAY_START or _END."""
 
     panel = models.OneToOneField(
         "panels.Panel", on_delete=models.PROTECT, related_name="screening_clocks"
     )
-    red_working_hours = models.PositiveSmallIntegerField(default=4)
+    red_hours = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1)])
+    red_counting = models.CharField(
+        max_length=16,
+        choices=RedClockCounting.choices,
+        default=RedClockCounting.WORKING_HOURS,
+        help_text="In working hours, or round the clock: through nights, weekends and bank "
+        "holidays.",
+    )
     amber_working_days = models.PositiveSmallIntegerField(default=1)
     green_working_days = models.PositiveSmallIntegerField(default=3)
     decision_working_days = models.PositiveSmallIntegerField(default=1)
+    working_day_start = models.TimeField(
+        null=True, blank=True, help_text="Blank: the WORKING_DAY_START setting (09:00)."
+    )
+    working_day_end = models.TimeField(
+        null=True, blank=True, help_text="Blank: the WORKING_DAY_END setting (17:00)."
+    )
 
     class Meta:
         verbose_name_plural = "screening clocks"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(working_day_start__isnull=True)
+                | models.Q(working_day_end__isnull=True)
+                | models.Q(working_day_start__lt=models.F("working_day_end")),
+                name="screeningclocks_start_before_end",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Clocks of {self.panel}"
+
+    def clean(self) -> None:
+        start, end = working_day_bounds(self.working_day_start, self.working_day_end)
+        if start >= end:
+            message = f"The working day must end after it starts ({format_time(start)})."
+            raise ValidationError({"working_day_end": message})
 
 
 class ReferralUserObjectPermission(UserObjectPermissionBase):

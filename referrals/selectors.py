@@ -93,7 +93,8 @@ def screening_queue(*, user) -> list[Referral]:
                 default=F("decision_due_at"),
             )
         )
-        .select_related("agency", "child")
+        # The hub's clocks too: each row's clock reads in its hub's terms.
+        .select_related("agency", "child", "hub__screening_clocks")
         .order_by(F("next_due_at").asc(nulls_last=True), "submitted_at", "pk")
     )
     return list(with_repeat_flag(queue)[:200])

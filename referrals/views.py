@@ -1,6 +1,5 @@
 """Referral pages: parse input, ask the policy, call one service or selector, render."""
 
-import csv
 import functools
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,15 +7,15 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import audit, policy
+from agencies import audit, exports, policy
 from agencies.models import Agency
-from referrals import clocks, intake, selectors, services, workflow
+from referrals import clocks, clocks_for, intake, selectors, services, workflow
 from referrals.attachments import AttachmentRejected
 from referrals.forms import (
     AttachmentForm,
@@ -100,13 +99,13 @@ def _deadlines(referral: Referral, now) -> list[Deadline]:
     rows = []
     for name, due, done_at, running in (
         (
-            "Screening",
+            clocks_for.SCREENING,
             referral.screening_due_at,
             referral.screened_at,
             referral.state == ReferralState.SUBMITTED,
         ),
         (
-            "Decision",
+            clocks_for.DECISION,
             referral.decision_due_at,
             referral.decided_at,
             referral.state in (ReferralState.SUBMITTED, ReferralState.SCREENED),
@@ -114,19 +113,17 @@ def _deadlines(referral: Referral, now) -> list[Deadline]:
     ):
         if due is None:
             continue
+        title = name.capitalize()
         if done_at is not None:
             late = done_at > due
-            label = (
-                f"Missed: {clocks.clock_status(deadline=due, now=done_at).label.lower()}"
-                if late
-                else "Met"
-            )
-            rows.append(Deadline(name, due, label, late))
+            status = clocks_for.clock_status_of(referral, clock=name, deadline=due, now=done_at)
+            label = f"Missed: {status.label.lower()}" if late else "Met"
+            rows.append(Deadline(title, due, label, late))
         elif running:
-            status = clocks.clock_status(deadline=due, now=now)
-            rows.append(Deadline(name, due, status.label, status.is_overdue))
+            status = clocks_for.clock_status_of(referral, clock=name, deadline=due, now=now)
+            rows.append(Deadline(title, due, status.label, status.is_overdue))
         else:
-            rows.append(Deadline(name, due, "Stopped", False))
+            rows.append(Deadline(title, due, "Stopped", False))
     return rows
 
 
@@ -159,7 +156,9 @@ def _case_context(user, referral: Referral) -> dict:
                 match.status == MatchStatus.SUGGESTED
                 and MatchDecisionForm(prefix=f"match-{match.pk}"),
             )
-            for match in referral.matches.select_related("candidate", "decided_by")
+            for match in referral.matches.of_referred_children().select_related(
+                "candidate", "decided_by"
+            )
         ]
     return {
         "child": referral.child,
@@ -281,33 +280,27 @@ def _audit_page(request, *, title, events, filter_form, subject, csv_name, audit
             detail=f"Audit trail of {subject}",
             **audit_kwargs,
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{csv_name}"'
-        writer = csv.writer(response)
-        writer.writerow(["when", "person", "agency", "action", "reason", "address", "detail"])
-        for event in events.iterator():
-            writer.writerow(
+        return exports.csv_response(
+            filename=csv_name,
+            header=["when", "person", "agency", "action", "reason", "address", "detail"],
+            rows=(
                 [
                     timezone.localtime(event.at).isoformat(timespec="seconds"),
                     event.actor.get_username() if event.actor else "anonymous",
                     event.actor_agency.name if event.actor_agency else "",
                     event.get_action_display(),
-                    _csv_safe(event.reason),
+                    event.reason,
                     event.ip_address or "",
-                    _csv_safe(event.detail),
+                    event.detail,
                 ]
-            )
-        return response
+                for event in events.iterator()
+            ),
+        )
     return render(
         request,
         "referrals/audit_trail.html",
         {"title": title, "events": events[:500], "form": filter_form, "subject": subject},
     )
-
-
-def _csv_safe(value: str) -> str:
-    """Stop a spreadsheet treating a typed value as a formula."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
 
 
 def _audit_filters(request):
@@ -680,7 +673,8 @@ def screening_queue(request):
     queue = selectors.screening_queue(user=request.user)
     now = timezone.now()
     suggested = dict(
-        ChildMatch.objects.filter(referral__in=[r.pk for r in queue], status=MatchStatus.SUGGESTED)
+        ChildMatch.objects.of_referred_children()
+        .filter(referral__in=[r.pk for r in queue], status=MatchStatus.SUGGESTED)
         .values("referral")
         .annotate(count=Count("pk"))
         .values_list("referral", "count")
@@ -688,7 +682,14 @@ def screening_queue(request):
     rows = [
         QueueRow(
             referral=referral,
-            clock=clocks.clock_status(deadline=referral.next_due_at, now=now)
+            clock=clocks_for.clock_status_of(
+                referral,
+                clock=clocks_for.SCREENING
+                if referral.state == ReferralState.SUBMITTED
+                else clocks_for.DECISION,
+                deadline=referral.next_due_at,
+                now=now,
+            )
             if referral.next_due_at
             else None,
             suggested_matches=suggested.get(referral.pk, 0),
@@ -862,7 +863,13 @@ def referral_match(request, pk: int, match_pk: int):
         raise policy.ForbiddenForUser(
             action="decide matches on", object_type="referral", object_id=pk, referral_id=pk
         )
-    match = referral.matches.select_related("candidate").filter(pk=match_pk).first()
+    # A match whose candidate is only a draft's child was never the screener's to see.
+    match = (
+        referral.matches.of_referred_children()
+        .select_related("candidate")
+        .filter(pk=match_pk)
+        .first()
+    )
     if match is None:
         raise policy.NotFoundForUser(
             object_type="child match", object_id=match_pk, referral_id=referral.pk

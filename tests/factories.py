@@ -49,3 +49,31 @@ def person(role: str, agency: Agency | None = None, **user_fields):
         role=role, agency=agency or AgencyFactory(), user=UserFactory(**user_fields)
     )
     return membership.user
+
+
+def signed_in_session(user):
+    """The session signing in leaves for `user`, as AuthMiddlewareStack puts it in a socket's
+    scope (sockets check that it still signs the person in); an empty one for an anonymous
+    visitor. Written on a thread of its own, so an async test may call it as it builds a
+    socket."""
+    from concurrent.futures import ThreadPoolExecutor
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not getattr(user, "is_authenticated", False):
+        return store()
+
+    def sign_in():
+        try:
+            client = Client()
+            client.force_login(user)
+            return store(client.cookies[settings.SESSION_COOKIE_NAME].value)
+        finally:
+            connections.close_all()  # else PostgreSQL's test database cannot be dropped
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sign_in).result()

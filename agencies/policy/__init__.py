@@ -54,6 +54,14 @@ class ForbiddenForUser(PermissionDenied):
         self.referral_id = referral_id
 
 
+# The roles that may change case, action and meeting work. Deny by default: every other role
+# (quality auditor, board member, data protection officer, system administrator, and any role
+# added later) is read-only there, whatever seat, ownership or agency it comes with.
+WRITING_ROLES = frozenset(
+    {Role.REFERRER, Role.AGENCY_LEAD, Role.PANEL_COORDINATOR, Role.PANEL_CHAIR, Role.PANEL_MEMBER}
+)
+
+
 @dataclass(frozen=True)
 class Roles:
     """A person's live roles: role -> the agencies they hold it in."""
@@ -72,6 +80,13 @@ class Roles:
     @property
     def all_agencies(self) -> frozenset[int]:
         return frozenset().union(*self.by_role.values()) if self.by_role else frozenset()
+
+    @property
+    def writing_agencies(self) -> frozenset[int]:
+        """The agencies the person acts for in a role that may change something."""
+        return frozenset().union(
+            *(ids for role, ids in self.by_role.items() if role in WRITING_ROLES)
+        )
 
 
 def _signed_in(user) -> bool:
@@ -440,6 +455,12 @@ def can_administer(user) -> bool:
     return roles_of(user).has(Role.SYSTEM_ADMINISTRATOR)
 
 
+def can_use_django_admin(user) -> bool:
+    """Only an active superuser holding no role in the service (the break-fix account made with
+    `createsuperuser` on the server) enters the Django admin; no role, not even administrator."""
+    return _signed_in(user) and user.is_superuser and not roles_of(user).by_role
+
+
 # --- Deny by default -----------------------------------------------------------------------
 
 _OBJECT_RULES = {
@@ -483,5 +504,6 @@ def require(user, action: str, referral: Referral) -> None:
         )
 
 
+from agencies.policy.administration import *  # noqa: E402,F401,F403
 from agencies.policy.documents import *  # noqa: E402,F401,F403
 from agencies.policy.meetings import *  # noqa: E402,F401,F403

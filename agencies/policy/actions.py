@@ -2,7 +2,7 @@
 coordinators; never anyone who may not read the case the action is about."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agencies.models import Membership, Role
 from agencies.policy import can_view_referral
@@ -69,8 +69,6 @@ def visible_actions(user):
     """Actions on cases the person may read, and actions on a standard item (about no
     child), that are theirs, their agency's, or (for a panel coordinator) every one: the
     action log's three views start here."""
-    from django.db.models import Q
-
     from agencies.policy import roles_of, visible_referrals
     from panels.models import Action
 
@@ -89,7 +87,24 @@ def can_view_action(user, action) -> bool:
     return visible_actions(user).filter(pk=action.pk).exists()
 
 
+def actions_updatable_by(user):
+    """Open or in-progress actions the person may read and move on: their own, their agency's
+    (acting for it in a role that may change things), or every one for a panel coordinator.
+    A read-only role (quality auditor, board member, data protection officer) updates none,
+    even as the named owner."""
+    from agencies.policy import roles_of
+    from panels.models import INCOMPLETE_ACTION_STATUSES
+
+    roles = roles_of(user)
+    writing = roles.writing_agencies
+    readable = visible_actions(user).filter(status__in=INCOMPLETE_ACTION_STATUSES)
+    if not writing:
+        return readable.none()
+    if roles.has(Role.PANEL_COORDINATOR):
+        return readable
+    return readable.filter(Q(owner_person=user) | Q(owner_agency_id__in=writing))
+
+
 def can_update_action(user, action) -> bool:
-    """Its owner, anyone acting for the owning agency, or a panel coordinator, while it is
-    open or in progress and they may read the case."""
-    return action.is_incomplete and can_view_action(user, action)
+    """Exactly when it is in actions_updatable_by(user)."""
+    return actions_updatable_by(user).filter(pk=action.pk).exists()

@@ -59,11 +59,12 @@ __all__ = [
 
 
 def _holds_seat(user, panel_id: int, role: str) -> bool:
-    return _signed_in(user) and (panel_id, role) in _seats_of(user)
+    """Drafting and approving are changes: only a seat held in a role that may change things."""
+    return _signed_in(user) and (panel_id, role) in _seats_of(user, writing=True)
 
 
 def _seat_holders(panel_id: int, role: str) -> QuerySet:
-    ids = _live_seats().filter(panel_id=panel_id, role=role).values("user_id")
+    ids = _live_seats(writing=True).filter(panel_id=panel_id, role=role).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True)
 
 

@@ -8,13 +8,24 @@ Members and deputies also need their agency to be one of the panel's member agen
 chair and the coordinator run the panel whichever agency they come from. Everything is read
 fresh on every question, so ending a seat, an agency membership or an invitation ends what
 it gave at once.
+
+Running a panel or a meeting (and drafting or approving its minutes) is a change, so it also
+needs the person to act for the seat's agency in a role that may change things
+(`WRITING_ROLES`): a quality auditor, board member or data protection officer given a seat
+may follow, never run.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Membership
-from agencies.policy import _OBJECT_RULES, ForbiddenForUser, NotFoundForUser, _signed_in
+from agencies.policy import (
+    _OBJECT_RULES,
+    WRITING_ROLES,
+    ForbiddenForUser,
+    NotFoundForUser,
+    _signed_in,
+)
 from panels.models import Meeting, MeetingInvitation, Panel, PanelMembership, PanelRole
 
 __all__ = [
@@ -40,12 +51,15 @@ RUNNING_ROLES = (PanelRole.CHAIR, PanelRole.COORDINATOR)
 SITTING_ROLES = (PanelRole.MEMBER, PanelRole.DEPUTY)
 
 
-def _live_seats(now=None) -> QuerySet[PanelMembership]:
-    """Panel memberships that give something now (see the module docstring)."""
+def _live_seats(now=None, *, writing: bool = False) -> QuerySet[PanelMembership]:
+    """Panel memberships that give something now (see the module docstring); `writing`:
+    only those whose holder acts for the seat's agency in a role that may change things."""
     now = now or timezone.now()
     acts_for_agency = Membership.objects.active(now).filter(
         user=OuterRef("user_id"), agency=OuterRef("agency_id")
     )
+    if writing:
+        acts_for_agency = acts_for_agency.filter(role__in=WRITING_ROLES)
     agency_on_panel = Panel.member_agencies.through.objects.filter(
         panel_id=OuterRef("panel_id"), agency_id=OuterRef("agency_id")
     )
@@ -57,16 +71,15 @@ def _live_seats(now=None) -> QuerySet[PanelMembership]:
     )
 
 
-def _seats_of(user, now=None) -> list[tuple[int, str]]:
+def _seats_of(user, now=None, *, writing: bool = False) -> list[tuple[int, str]]:
     """(panel id, role) of the person's live seats: the same rule as _live_seats, asked for
     one person in three small queries (the meeting room asks it on every command, and
     building _live_seats' subqueries costs more than running them)."""
     now = now or timezone.now()
-    acting = list(
-        Membership.objects.active(now)
-        .filter(user=user, agency__is_active=True)
-        .values_list("agency_id", flat=True)
-    )
+    memberships = Membership.objects.active(now).filter(user=user, agency__is_active=True)
+    if writing:
+        memberships = memberships.filter(role__in=WRITING_ROLES)
+    acting = list(memberships.values_list("agency_id", flat=True))
     if not acting:
         return []
     seats = list(
@@ -91,7 +104,8 @@ def _seats_of(user, now=None) -> list[tuple[int, str]]:
 
 
 def _running_panel_ids(user, now=None) -> list[int]:
-    return [panel for panel, role in _seats_of(user, now) if role in RUNNING_ROLES]
+    """Running is a change: only seats held in a role that may change things."""
+    return [panel for panel, role in _seats_of(user, now, writing=True) if role in RUNNING_ROLES]
 
 
 def _sitting_panel_ids(user, now=None) -> list[int]:
@@ -196,9 +210,10 @@ def require_can_run_meeting(user, meeting: Meeting) -> None:
 
 
 def meeting_runner_ids(meeting: Meeting) -> set[int]:
-    """The people who may run the meeting: its panel's chair and coordinator."""
+    """The people who may run the meeting: its panel's chair and coordinator (acting for
+    the seat's agency in a role that may change things)."""
     return set(
-        _live_seats()
+        _live_seats(writing=True)
         .filter(panel_id=meeting.panel_id, role__in=RUNNING_ROLES)
         .values_list("user_id", flat=True)
     )
@@ -207,12 +222,15 @@ def meeting_runner_ids(meeting: Meeting) -> set[int]:
 def meeting_participant_ids(meeting: Meeting) -> set[int]:
     """The people who may join the meeting: u in it exactly when can_join_meeting(u, meeting)."""
     invited = MeetingInvitation.objects.live().filter(meeting=meeting).values("user_id")
-    sitting = set(
+    # Any running seat lets its holder follow every meeting, read-only role or not.
+    return set(
         _live_seats()
-        .filter(panel_id=meeting.panel_id, role__in=SITTING_ROLES, user_id__in=invited)
+        .filter(
+            Q(role__in=RUNNING_ROLES) | Q(role__in=SITTING_ROLES, user_id__in=invited),
+            panel_id=meeting.panel_id,
+        )
         .values_list("user_id", flat=True)
     )
-    return meeting_runner_ids(meeting) | sitting
 
 
 # The generic question (`policy.allows`) knows these actions too.

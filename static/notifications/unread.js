@@ -14,7 +14,9 @@ function connect(delay) {
     }
   });
   socket.addEventListener("open", () => { delay = 1000; });
-  socket.addEventListener("close", () => {
+  socket.addEventListener("close", (event) => {
+    // Signed out (4401) or refused (4403): asking again would be refused too.
+    if (event.code === 4401 || event.code === 4403) return;
     window.setTimeout(() => connect(Math.min(delay * 2, 10000)), delay);
   });
 }

@@ -9,7 +9,14 @@ made by its path builder.
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from referrals.models import Attachment, Child, ChildMatch, ContributionRequest
+from referrals.models import (
+    Attachment,
+    Child,
+    ChildMatch,
+    ContributionRequest,
+    Referral,
+    ReferralState,
+)
 from tests.agencies.matrix import VIEWERS, everyone, only
 
 REFERS = ["referrer_a", "referrer_a2", "referrer_c", "lead_a", "lead_b", "lead_c"]
@@ -21,7 +28,16 @@ def draft_page(step):
 
 
 def suggested_match(w) -> str:
+    # Only a child named on a referral that has left draft is ever a candidate.
     other = Child.objects.create(first_name="Testchild", last_name="Examples")
+    Referral.objects.create(
+        reference=f"MATRIX-{other.pk}",
+        child=other,
+        agency=w.referral.agency,
+        referrer=w.referral.referrer,
+        state=ReferralState.SUBMITTED,
+        submitted_at=w.referral.submitted_at,
+    )
     match = ChildMatch.objects.create(
         referral=w.referral, candidate=other, reasons="Same date of birth", score=0.9
     )

@@ -5,7 +5,7 @@ from channels.testing import WebsocketCommunicator
 from notifications import services
 from notifications.consumers import NotificationConsumer
 from notifications.models import NotificationKind
-from tests.factories import UserFactory
+from tests.factories import UserFactory, signed_in_session
 
 
 def test_the_list_shows_only_the_persons_own_notifications(client, db):
@@ -41,6 +41,7 @@ async def test_a_connected_socket_receives_the_unread_count_change_live():
     ana = await sync_to_async(UserFactory)(username="ana")
     socket = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
     socket.scope["user"] = ana
+    socket.scope["session"] = signed_in_session(ana)
     assert (await socket.connect())[0]
     assert await socket.receive_json_from(timeout=5) == {"type": "unread", "count": 0}
 
@@ -63,6 +64,7 @@ async def test_a_person_cannot_subscribe_to_another_persons_stream():
         NotificationConsumer.as_asgi(), f"/ws/notifications/?user={bob.pk}"
     )
     socket.scope["user"] = ana
+    socket.scope["session"] = signed_in_session(ana)
     await socket.connect()
     await socket.receive_json_from(timeout=5)
     await socket.send_json_to({"type": "subscribe", "user": bob.pk})

@@ -22,7 +22,7 @@ from panels.models import (
     PanelMembership,
 )
 from referrals.models import Child, Referral, ReferralState
-from tests.factories import AgencyFactory, person
+from tests.factories import AgencyFactory, person, signed_in_session
 
 RECEIVE_TIMEOUT = 10  # seconds before a missing message fails a test
 
@@ -141,6 +141,7 @@ def meeting_socket(user, meeting_id: int, last_seq: int | None = None) -> Websoc
         path += f"?last_seq={last_seq}"
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
     communicator.scope["user"] = user
+    communicator.scope["session"] = signed_in_session(user)
     communicator.scope["client"] = ("127.0.0.1", 50000)
     return communicator
 

@@ -487,9 +487,12 @@ async def test_everyone_in_the_room_sees_who_is_connected():
 
 async def test_a_person_whose_agency_membership_ends_mid_meeting_is_disconnected_at_once():
     from agencies import services as agency_services
-    from agencies.models import Membership
+    from agencies.models import Membership, Role
+    from tests.factories import person
 
     room = await run(build_room)
+    # Ending an agency role is the system administrator's (agencies.policy.administration).
+    administrator = await run(person, Role.SYSTEM_ADMINISTRATOR, username="room_admin")
     member, _ = await connect(room.people["health"], room.meeting.pk, last_seq=0)
     membership = await run(
         lambda: Membership.objects.active().filter(user=room.people["health"]).first()
@@ -497,7 +500,7 @@ async def test_a_person_whose_agency_membership_ends_mid_meeting_is_disconnected
 
     await run(
         agency_services.membership_end,
-        actor=room.people["coordinator"],
+        actor=administrator,
         membership=membership,
         reason="Left the trust.",
     )

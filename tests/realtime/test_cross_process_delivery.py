@@ -22,7 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from config.routing import websocket_urlpatterns
 from notifications.groups import user_group
-from tests.factories import UserFactory
+from tests.factories import UserFactory, signed_in_session
 
 ROOT = Path(__file__).resolve().parents[2]
 SOCKET_PATH = "/ws/notifications/"
@@ -66,6 +66,7 @@ def notification_socket(user) -> WebsocketCommunicator:
     """A WebSocket to /ws/notifications/, through the project's own routes, as `user`."""
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), SOCKET_PATH)
     communicator.scope["user"] = user
+    communicator.scope["session"] = signed_in_session(user)
     return communicator
 
 

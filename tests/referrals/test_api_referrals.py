@@ -112,10 +112,15 @@ def test_every_refusal_is_recorded_in_the_audit_trail(borough, submitted_by_api)
     assert refusal.detail == f"GET {detail(submitted_by_api.pk)}"
 
 
-def test_submission_through_the_api_starts_the_clocks_and_suggests_the_same_child(borough):
-    known = Child.objects.create(
-        first_name="Ashlyn", last_name="Brackenridge", nhs_number=VALID_NHS_NUMBER
-    )
+def test_submission_through_the_api_starts_the_clocks_and_suggests_the_same_child(
+    borough, make_submitted
+):
+    # Known: named on a submitted referral (a draft's child is never suggested).
+    known = make_submitted(
+        actor=borough["other_referrer"],
+        agency=borough["school"],
+        child=child_details(first_name="Ash", nhs_number=VALID_NHS_NUMBER),
+    ).child
 
     response = api_as(borough["referrer"]).post(LIST, referral_body(), format="json")
 

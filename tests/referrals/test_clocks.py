@@ -7,7 +7,7 @@ Dates used (England and Wales, from the data bundled with govuk-bank-holidays):
 - BST ends on Sunday 25 October 2026 and starts on Sunday 29 March 2026.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -416,3 +416,339 @@ def test_working_day_clock_rules_must_be_whole_non_negative_days():
 def test_default_screening_clocks_cannot_be_changed_by_accident():
     with pytest.raises(TypeError):
         DEFAULT_SCREENING_CLOCKS["red"] = DEFAULT_DECISION_CLOCK  # type: ignore[index]
+
+
+# --- A hub's working day and red clock (issue 12) -----------------------------------------
+# 6 March 2026 is a Friday, 9 March the Monday after.
+
+
+@pytest.fixture
+def hub(db):
+    from panels.models import Panel, PanelKind
+
+    return Panel.objects.create(name="Fenmarsh MASH", kind=PanelKind.MASH)
+
+
+def hub_with(hub, **values):
+    from referrals.models import ScreeningClocks
+
+    ScreeningClocks.objects.create(panel=hub, **values)
+    hub.refresh_from_db()
+    return hub
+
+
+def screening_deadline(hub, received, *, immediate_risk=True):
+    from referrals import clocks_for
+    from referrals.models import Referral
+
+    referral = Referral(hub=hub, immediate_risk=immediate_risk)
+    return clocks_for.deadlines_on_receipt(referral, received)["screening_due_at"]
+
+
+def test_the_default_working_day_is_nine_to_five_from_settings(settings):
+    from referrals.clocks import WorkingDay, default_working_day
+
+    start, end = settings.WORKING_DAY_START, settings.WORKING_DAY_END
+
+    assert (start, end) == (time(9), time(17))
+    assert default_working_day() == WorkingDay(start=time(9), end=time(17))
+
+
+def test_the_settings_working_day_is_used_where_a_hub_sets_none(settings, hub):
+    settings.WORKING_DAY_START, settings.WORKING_DAY_END = time(8), time(16)
+
+    assert add_working_days(london(2026, 3, 2, 10), 1) == london(2026, 3, 3, 16)
+    assert add_working_hours(london(2026, 3, 6, 15), 4) == london(2026, 3, 9, 11)
+    assert screening_deadline(hub, london(2026, 3, 6, 15)) == london(2026, 3, 9, 11)
+
+
+def test_settings_may_give_the_working_day_as_text(settings):
+    from referrals.clocks import WorkingDay, default_working_day
+
+    settings.WORKING_DAY_START, settings.WORKING_DAY_END = "08:30", "16:30"
+
+    assert default_working_day() == WorkingDay(start=time(8, 30), end=time(16, 30))
+
+
+def test_settings_whose_working_day_ends_before_it_starts_are_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from referrals.clocks import default_working_day
+
+    settings.WORKING_DAY_START, settings.WORKING_DAY_END = time(17), time(9)
+
+    with pytest.raises(ImproperlyConfigured):
+        default_working_day()
+
+
+def test_custom_working_hours_count_a_red_clock_within_them(hub):
+    hub_with(hub, working_day_start=time(8), working_day_end=time(18))
+
+    # Friday 16:00 to 18:00 is 2 hours; Monday 08:00 to 10:00 the other 2.
+    assert screening_deadline(hub, london(2026, 3, 6, 16)) == london(2026, 3, 9, 10)
+    # Received at 08:30, inside the hub's day (before the default 09:00 start).
+    assert screening_deadline(hub, london(2026, 3, 2, 8, 30)) == london(2026, 3, 2, 12, 30)
+
+
+def test_custom_working_hours_end_a_working_day_clock_at_the_hubs_end_of_day(hub):
+    hub_with(hub, working_day_start=time(8), working_day_end=time(18))
+
+    amber = screening_deadline(hub, london(2026, 3, 2, 17, 30), immediate_risk=False)
+
+    assert amber == london(2026, 3, 3, 18)
+
+
+def test_a_hub_setting_only_its_start_keeps_the_settings_end(settings, hub):
+    from referrals import clocks_for
+    from referrals.clocks import WorkingDay
+
+    settings.WORKING_DAY_END = time(16)
+    hub_with(hub, working_day_start=time(7, 30))
+
+    assert clocks_for.hub_clocks(hub).working_day == WorkingDay(time(7, 30), time(16))
+
+
+def test_red_counted_round_the_clock_runs_through_the_weekend(hub):
+    hub_with(hub, red_counting="round_the_clock")
+
+    assert screening_deadline(hub, london(2026, 3, 6, 22)) == london(2026, 3, 7, 2)
+    assert screening_deadline(hub, london(2026, 3, 7, 11)) == london(2026, 3, 7, 15)
+
+
+def test_red_counted_round_the_clock_runs_through_a_bank_holiday(hub):
+    hub_with(hub, red_counting="round_the_clock", red_hours=6)
+
+    assert screening_deadline(hub, london(2026, 4, 3, 10)) == london(2026, 4, 3, 16)
+
+
+def test_red_counted_round_the_clock_counts_elapsed_hours_across_the_end_of_bst(hub):
+    hub_with(hub, red_counting="round_the_clock")
+
+    # 23:00 BST on Saturday 24 October is 22:00 UTC; 4 elapsed hours later is 02:00 GMT.
+    deadline = screening_deadline(hub, london(2026, 10, 24, 23))
+
+    assert deadline == datetime(2026, 10, 25, 2, tzinfo=UTC)
+
+
+def test_red_counted_in_working_hours_waits_over_the_weekend(hub):
+    hub_with(hub, red_counting="working_hours")
+
+    assert screening_deadline(hub, london(2026, 3, 6, 16)) == london(2026, 3, 9, 12)
+    assert screening_deadline(hub, london(2026, 3, 6, 22)) == london(2026, 3, 9, 13)
+
+
+def test_round_the_clock_applies_to_red_only(hub):
+    hub_with(hub, red_counting="round_the_clock")
+
+    amber = screening_deadline(hub, london(2026, 3, 6, 22), immediate_risk=False)
+
+    assert amber == london(2026, 3, 10, 17)
+
+
+def test_a_decision_after_a_red_rating_is_due_within_reds_round_the_clock_hours(hub):
+    from referrals import clocks_for
+    from referrals.models import Referral
+
+    hub_with(hub, red_counting="round_the_clock")
+    referral = Referral(hub=hub, submitted_at=london(2026, 3, 6, 22))
+
+    assert clocks_for.decision_due_after_screening(referral, "red") == london(2026, 3, 7, 2)
+
+
+def test_a_round_the_clock_rule_reads_in_hours():
+    rule = ClockRule(kind=ClockKind.CLOCK_HOURS, amount=4)
+
+    assert str(rule) == "4 hours round the clock"
+    assert rule.deadline_for(london(2026, 3, 6, 22)) == london(2026, 3, 7, 2)
+
+
+def test_a_round_the_clock_clock_reads_in_hours_left_and_overdue():
+    deadline = london(2026, 3, 7, 2)
+
+    running = clock_status(deadline=deadline, now=london(2026, 3, 6, 23), round_the_clock=True)
+    late = clock_status(deadline=deadline, now=london(2026, 3, 7, 5, 30), round_the_clock=True)
+
+    assert running.label == "3 hours left"
+    assert late.label == "Overdue by 3 hours"
+
+
+def test_a_referrals_clock_reads_in_its_hubs_terms(hub):
+    from referrals import clocks_for
+    from referrals.models import Referral, ReferralState
+
+    hub_with(hub, red_counting="round_the_clock", working_day_end=time(18))
+    urgent = Referral(hub=hub, immediate_risk=True, state=ReferralState.SUBMITTED)
+    calm = Referral(hub=hub, immediate_risk=False, state=ReferralState.SUBMITTED)
+
+    red = clocks_for.clock_status_of(
+        urgent, clock="screening", deadline=london(2026, 3, 7, 2), now=london(2026, 3, 6, 23)
+    )
+    amber = clocks_for.clock_status_of(
+        calm, clock="screening", deadline=london(2026, 3, 9, 18), now=london(2026, 3, 9, 10)
+    )
+
+    assert red.label == "3 hours left"
+    assert amber.label == "Due today"
+
+
+# --- Validating and changing a hub's clocks -------------------------------------------------
+
+
+def test_a_working_day_must_end_after_it_starts():
+    from referrals.clocks import WorkingDay
+
+    with pytest.raises(ValueError):
+        WorkingDay(start=time(17), end=time(9))
+
+
+def test_a_hubs_clocks_whose_day_ends_before_it_starts_are_invalid(hub):
+    from django.core.exceptions import ValidationError
+
+    from referrals.models import ScreeningClocks
+
+    with pytest.raises(ValidationError) as backwards:
+        ScreeningClocks(panel=hub, working_day_start=time(17), working_day_end=time(9)).clean()
+    with pytest.raises(ValidationError):
+        # The end is the settings' 17:00.
+        ScreeningClocks(panel=hub, working_day_start=time(18)).clean()
+
+    assert "working_day_end" in backwards.value.message_dict
+
+
+def test_the_database_refuses_a_day_that_ends_before_it_starts(hub):
+    from django.db import IntegrityError, transaction
+
+    from referrals.models import ScreeningClocks
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningClocks.objects.create(
+            panel=hub, working_day_start=time(17), working_day_end=time(9)
+        )
+
+
+def update_clocks(actor, clocks, **overrides):
+    from referrals import clocks_for
+
+    values = {
+        "red_hours": 4,
+        "red_counting": "working_hours",
+        "amber_working_days": 1,
+        "green_working_days": 3,
+        "decision_working_days": 1,
+        "working_day_start": None,
+        "working_day_end": None,
+        "reason": "Agreed at the partnership's October meeting.",
+        **overrides,
+    }
+    return clocks_for.screening_clocks_update(actor=actor, clocks=clocks, **values)
+
+
+@pytest.fixture
+def coordinator(hub):
+    """The hub's coordinator, who may set its clocks."""
+    from agencies.models import Role
+    from panels.models import PanelMembership, PanelRole
+    from tests.factories import person
+
+    user = person(Role.PANEL_COORDINATOR, username="coordinator")
+    PanelMembership.objects.create(
+        panel=hub, user=user, agency=user.memberships.get().agency, role=PanelRole.COORDINATOR
+    )
+    return user
+
+
+def test_updating_a_hubs_clocks_records_what_changed_in_the_audit_trail(hub, coordinator):
+    from agencies.models import AuditAction, AuditEvent
+    from referrals.models import ScreeningClocks
+
+    clocks = update_clocks(coordinator, ScreeningClocks(panel=hub))
+    update_clocks(
+        coordinator,
+        clocks,
+        red_hours=2,
+        red_counting="round_the_clock",
+        working_day_start=time(8),
+        working_day_end=time(18),
+    )
+
+    clocks.refresh_from_db()
+    assert (clocks.red_hours, clocks.red_counting) == (2, "round_the_clock")
+    assert (clocks.working_day_start, clocks.working_day_end) == (time(8), time(18))
+    created, changed = AuditEvent.objects.filter(object_type="referrals.screeningclocks").order_by(
+        "pk"
+    )
+    assert (created.action, changed.action) == (AuditAction.CREATED, AuditAction.CHANGED)
+    assert changed.actor == coordinator
+    assert changed.reason == "Agreed at the partnership's October meeting."
+    assert "red 4 hours in working hours -> 2 hours round the clock" in changed.detail
+    assert "working day 9:00 to 17:00 -> 8:00 to 18:00" in changed.detail
+    assert "amber" not in changed.detail
+
+
+def test_invalid_clocks_are_refused_and_change_nothing(hub, coordinator):
+    from django.core.exceptions import ValidationError
+
+    from agencies.models import AuditEvent
+    from referrals.models import ScreeningClocks
+
+    clocks = update_clocks(coordinator, ScreeningClocks(panel=hub))
+
+    with pytest.raises(ValidationError) as refused:
+        update_clocks(
+            coordinator, clocks, working_day_start=time(18), working_day_end=time(8), red_hours=0
+        )
+
+    clocks.refresh_from_db()
+    assert set(refused.value.message_dict) == {"working_day_end", "red_hours"}
+    assert (clocks.working_day_start, clocks.red_hours) == (None, 4)
+    assert AuditEvent.objects.filter(object_type="referrals.screeningclocks").count() == 1
+
+
+def test_only_those_the_policy_allows_set_a_hubs_clocks(hub):
+    from agencies import policy
+    from agencies.models import AuditEvent, Role
+    from referrals.models import ScreeningClocks
+    from tests.factories import person
+
+    referrer = person(Role.REFERRER, username="referrer")
+
+    with pytest.raises(policy.ForbiddenForUser):
+        update_clocks(referrer, ScreeningClocks(panel=hub), red_counting="round_the_clock")
+
+    assert not ScreeningClocks.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="referrals.screeningclocks").exists()
+
+
+# --- The hub's page states its rules ----------------------------------------------------------
+
+
+def test_the_hubs_page_states_its_screening_clocks(client, hub):
+    from agencies.models import Role
+    from panels.models import PanelMembership, PanelRole
+    from tests.factories import person
+
+    hub_with(hub, red_counting="round_the_clock", working_day_start=time(8, 30))
+    chair = person(Role.PANEL_COORDINATOR, username="hub_chair")
+    PanelMembership.objects.create(
+        panel=hub, user=chair, agency=chair.memberships.get().agency, role=PanelRole.COORDINATOR
+    )
+    client.force_login(chair)
+
+    html = client.get(f"/panels/{hub.pk}/").content.decode()
+
+    assert "Screening clocks" in html
+    assert "4 hours from receipt, counted round the clock" in html
+    assert "1 working day from receipt" in html
+    assert "3 working days from receipt" in html
+    assert "Monday to Friday, 8:30 to 17:00" in html
+    assert "Weekends and England and Wales bank holidays do not count." in html
+
+
+def test_the_hubs_summary_says_red_counts_working_hours_by_default(hub):
+    from referrals import clocks_for
+
+    rows = dict(clocks_for.clocks_summary(hub))
+
+    assert rows["Red"] == "4 hours from receipt, counted in working hours, 9:00 to 17:00"
+    assert rows["Decision"] == "1 working day from receipt"
+    assert rows["Working days"].startswith("Monday to Friday, 9:00 to 17:00 (the default)")

@@ -25,6 +25,8 @@ class Command(BaseCommand):
                 "run with DEBUG off. Use --force only on a demonstration system."
             )
         borough = demo.seed_people()
+        # Grants go through the durable services: outside any transaction.
+        demo.seed_access_changes()
         referral_demo.seed_referrals(borough["people"], borough["agencies"])
         referral_demo.seed_break_glass(borough["people"], borough["agencies"])
         panel_demo.seed_meetings()
