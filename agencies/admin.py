@@ -5,26 +5,24 @@ audit trail are read-only; a person's page edits only their name; there is no pa
 and no API tokens. People, agencies and memberships are managed on the service's own pages.
 """
 
-# Imported first so that their registrations exist to be replaced below.
+# Imported first so that its registrations exist to be replaced below.
 import django.contrib.auth.admin  # noqa: F401
-import rest_framework.authtoken.admin  # noqa: F401
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import Http404
 from django.urls import path
-from rest_framework.authtoken.models import TokenProxy
 
 from agencies.admin_audit import BreakFixInline, BreakFixModelAdmin, ReadOnlyModelAdmin
 from agencies.models import Agency, AuditEvent, Membership, Team
 
 User = get_user_model()
 
-for replaced in (User, Group, TokenProxy):
+for replaced in (User, Group):
     if admin.site.is_registered(replaced):
         admin.site.unregister(replaced)
-# No TokenProxy: a token minted for someone acts as them, and the list shows every key.
-# Tokens are issued and revoked with `manage.py api_token` on the server.
+# No API tokens (referrals.ApiToken is not registered): a token minted for someone acts as
+# them. Tokens are issued and revoked with `manage.py api_token` on the server, audited.
 
 
 class TeamInline(BreakFixInline):

@@ -10,6 +10,7 @@ from django.db.models import Case, F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from agencies.models import AnonymousRefusalCount, AuditAction, AuditEvent, Membership
+from referrals.models import Child, Referral
 
 Action = AuditAction
 
@@ -206,8 +207,6 @@ def record_refusal(
     A signed-in person's refusal is one audit row each. Someone not signed in only adds to
     their address's count (count_anonymous_refusal): a stranger guessing addresses must not
     write the permanent trail at will, nor choose what it says. None then."""
-    from referrals.models import Child, Referral
-
     if not _signed_in(actor):
         count_anonymous_refusal(
             address=address or client_address(request), door=door_of(request, where)

@@ -2,12 +2,15 @@
 seats (panels.services): asking for a grant, deciding it, ending it, and telling people.
 
 Helpers run inside the caller's durable transaction, after the caller asked the policy; the
-audit row is written with the change, and notifications ring only after commit.
+audit row is written with the change, and notifications ring only after commit. A grant
+that starts or ends makes the rest of the request read the person's roles afresh
+(`access.forget`).
 """
 
 from django.utils import timezone
 
-from agencies import audit, policy, sockets
+import access
+from agencies import audit, sockets
 from agencies.models import GrantStatus
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -50,7 +53,7 @@ def tell_officers(officers, message: str) -> None:
 
 def tell_data_protection_officers(*, agency_ids, message: str) -> None:
     """The data protection officers of these agencies hear of it."""
-    tell_officers(policy.users_to_tell_of_access_change(agency_ids), message)
+    tell_officers(access.users_to_tell_of_access_change(agency_ids), message)
 
 
 def ask_for(*, grant, actor, reason: str, needs_approval: bool, address=None):
@@ -86,6 +89,8 @@ def ask_for(*, grant, actor, reason: str, needs_approval: bool, address=None):
             link=APPROVALS_LINK,
         )
     else:
+        # In effect at once: the rest of this request sees the person's new role.
+        access.forget(grant.user_id)
         tell_data_protection_officers(
             agency_ids=[grant.agency_id],
             message=f"{name_of(actor)} made {described} (this role needs no second approval).",
@@ -95,8 +100,8 @@ def ask_for(*, grant, actor, reason: str, needs_approval: bool, address=None):
 
 def _approvers(grant):
     if hasattr(grant, "panel_id"):
-        return policy.users_to_ask_to_decide_seat(grant)
-    return policy.users_to_ask_to_decide_grant(grant)
+        return access.users_to_ask_to_decide_seat(grant)
+    return access.users_to_ask_to_decide_grant(grant)
 
 
 def decide(*, grant, actor, approve: bool, reason: str = "", address=None):
@@ -120,6 +125,8 @@ def decide(*, grant, actor, approve: bool, reason: str = "", address=None):
         grant.started_at = now
         fields.append("started_at")
     grant.save(update_fields=fields)
+    if approve:
+        access.forget(grant.user_id)
     described = describe(grant)
     audit.record(
         actor=actor,
@@ -145,6 +152,7 @@ def end(*, grant, actor, reason: str, address=None):
     grant.ended_by = actor
     grant.end_reason = required_reason(reason, doing="ending this access")
     grant.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    access.forget(grant.user_id)
     described = describe(grant)
     audit.record(
         actor=actor,

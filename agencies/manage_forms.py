@@ -6,9 +6,10 @@ from crispy_forms_gds.layout import Button, Field, Fluid, Layout, Size
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+import access
 from agencies.models import Agency, AgencyType, Role, Team
-from agencies.policy import TAKES_EFFECT_AT_ONCE
 from panels.models import Panel, PanelRole
+from referrals.models import RedClockCounting
 
 
 def _helper(*fields, button: str, method: str = "post") -> FormHelper:
@@ -180,7 +181,7 @@ def _role_choices():
     at_once = "takes effect at once: it opens no case"
     waits = "needs a second person's approval"
     return [
-        (value, f"{label} ({at_once if value in TAKES_EFFECT_AT_ONCE else waits})")
+        (value, f"{label} ({at_once if value in access.TAKES_EFFECT_AT_ONCE else waits})")
         for value, label in Role.choices
     ]
 
@@ -351,8 +352,6 @@ class ScreeningClocksForm(ErrorLinksMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from referrals.models import RedClockCounting
-
         super().__init__(*args, **kwargs)
         self.fields["red_counting"].choices = RedClockCounting.choices
         self.helper = _helper(

@@ -4,11 +4,13 @@ service or selector and renders; refusals come from the policy (403/404, audited
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies import audit, policy, selectors, services
+import access
+from agencies import audit, selectors, services
 from agencies.grants import AccessChangeError, describe, name_of
 from agencies.manage_forms import (
     AgencyForm,
@@ -22,6 +24,8 @@ from agencies.manage_forms import (
     TeamForm,
 )
 from panels import services as panel_services
+from referrals import clocks_for
+from referrals.models import ScreeningClocks
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -49,15 +53,15 @@ def _person_page(person) -> str:
 @login_required
 @require_GET
 def manage_home(request):
-    policy.require_can_administer(request.user)
+    access.require_can_administer(request.user)
     return render(
         request,
         "agencies/manage/home.html",
         {
-            "waiting": policy.grants_to_decide(request.user).count()
-            + policy.seats_to_decide(request.user).count(),
+            "waiting": access.grants_to_decide(request.user).count()
+            + access.seats_to_decide(request.user).count(),
             "panels": selectors.panels_with_clocks(
-                panels=policy.panels_whose_clocks_may_change(request.user)
+                panels=access.panels_whose_clocks_may_change(request.user)
             ),
         },
     )
@@ -69,7 +73,7 @@ def manage_home(request):
 @login_required
 @require_GET
 def people(request):
-    policy.require_can_administer(request.user)
+    access.require_can_administer(request.user)
     form = PeopleFilterForm(request.GET or {"status": "active"})
     found = []
     if form.is_valid():
@@ -84,7 +88,7 @@ def people(request):
 @login_required
 @GET_POST
 def person_create(request):
-    policy.require_can_administer(request.user)
+    access.require_can_administer(request.user)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,18 +118,18 @@ def person_create(request):
 @login_required
 @require_GET
 def person_detail(request, pk: int):
-    person = policy.get_person_to_manage(request.user, pk)
+    person = access.get_person_to_manage(request.user, pk)
     return render(
         request,
         "agencies/manage/person.html",
         {
             "person": person,
-            "can_change": policy.can_change_access_of(request.user, person),
+            "can_change": access.can_change_access_of(request.user, person),
             # The buttons offered are exactly what the policy allows this person here.
-            "endable_roles": _ids(policy.grants_endable_by(request.user), person),
-            "decidable_roles": _ids(policy.grants_to_decide(request.user), person),
-            "endable_seats": _ids(policy.seats_endable_by(request.user), person),
-            "decidable_seats": _ids(policy.seats_to_decide(request.user), person),
+            "endable_roles": _ids(access.grants_endable_by(request.user), person),
+            "decidable_roles": _ids(access.grants_to_decide(request.user), person),
+            "endable_seats": _ids(access.seats_endable_by(request.user), person),
+            "decidable_seats": _ids(access.seats_to_decide(request.user), person),
             **selectors.person_grants(person=person),
         },
     )
@@ -138,8 +142,8 @@ def _ids(grants, person) -> set[int]:
 @login_required
 @GET_POST
 def person_deactivate(request, pk: int):
-    person = policy.get_person_to_manage(request.user, pk)
-    policy.require_can_change_access_of(request.user, person)
+    person = access.get_person_to_manage(request.user, pk)
+    access.require_can_change_access_of(request.user, person)
     if not person.is_active:
         messages.info(request, f"{name_of(person)}'s account is already deactivated.")
         return redirect("manage:person", pk=person.pk)
@@ -176,7 +180,7 @@ def person_deactivate(request, pk: int):
 @login_required
 @require_POST
 def person_password_link(request, pk: int):
-    person = policy.get_person_to_manage(request.user, pk)
+    person = access.get_person_to_manage(request.user, pk)
     try:
         services.user_send_password_link(
             actor=request.user, person=person, address=_address(request)
@@ -196,8 +200,8 @@ def person_password_link(request, pk: int):
 @login_required
 @GET_POST
 def membership_grant(request, pk: int):
-    person = policy.get_person_to_manage(request.user, pk)
-    policy.require_can_change_access_of(request.user, person)
+    person = access.get_person_to_manage(request.user, pk)
+    access.require_can_change_access_of(request.user, person)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -231,8 +235,8 @@ def membership_grant(request, pk: int):
 @login_required
 @GET_POST
 def seat_grant(request, pk: int):
-    person = policy.get_person_to_manage(request.user, pk)
-    policy.require_can_change_access_of(request.user, person)
+    person = access.get_person_to_manage(request.user, pk)
+    access.require_can_change_access_of(request.user, person)
     form = SeatForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -305,7 +309,7 @@ def _end_page(request, grant, *, end, what: str):
 
 
 def _after_end(request, grant) -> str:
-    if policy.can_administer(request.user):
+    if access.can_administer(request.user):
         return _person_page(grant.user)
     return reverse("home")
 
@@ -313,18 +317,18 @@ def _after_end(request, grant) -> str:
 @login_required
 @GET_POST
 def membership_end(request, pk: int):
-    grant = policy.get_grant_for(request.user, pk)
+    grant = access.get_grant_for(request.user, pk)
     if grant.is_live:
-        policy.require_can_end_grant(request.user, grant)
+        access.require_can_end_grant(request.user, grant)
     return _end_page(request, grant, end=services.membership_end, what="role")
 
 
 @login_required
 @GET_POST
 def seat_end(request, pk: int):
-    seat = policy.get_seat_for(request.user, pk)
+    seat = access.get_seat_for(request.user, pk)
     if seat.is_live:
-        policy.require_can_end_seat(request.user, seat)
+        access.require_can_end_seat(request.user, seat)
     return _end_page(request, seat, end=panel_services.panel_membership_end, what="seat")
 
 
@@ -372,9 +376,9 @@ def _decide_page(request, grant, *, approve, refuse, what: str):
 @login_required
 @GET_POST
 def membership_decide(request, pk: int):
-    grant = policy.get_grant_for(request.user, pk)
+    grant = access.get_grant_for(request.user, pk)
     if grant.is_pending:
-        policy.require_can_decide_grant(request.user, grant)
+        access.require_can_decide_grant(request.user, grant)
     return _decide_page(
         request,
         grant,
@@ -387,9 +391,9 @@ def membership_decide(request, pk: int):
 @login_required
 @GET_POST
 def seat_decide(request, pk: int):
-    seat = policy.get_seat_for(request.user, pk)
+    seat = access.get_seat_for(request.user, pk)
     if seat.is_pending:
-        policy.require_can_decide_seat(request.user, seat)
+        access.require_can_decide_seat(request.user, seat)
     return _decide_page(
         request,
         seat,
@@ -402,10 +406,10 @@ def seat_decide(request, pk: int):
 @login_required
 @require_GET
 def approvals(request):
-    policy.require_can_decide_grants_at_all(request.user)
+    access.require_can_decide_grants_at_all(request.user)
     waiting = selectors.grants_waiting(
-        to_decide=policy.grants_to_decide(request.user),
-        seats_to_decide=policy.seats_to_decide(request.user),
+        to_decide=access.grants_to_decide(request.user),
+        seats_to_decide=access.seats_to_decide(request.user),
         asked_by=request.user,
     )
     return render(request, "agencies/manage/approvals.html", waiting)
@@ -417,7 +421,7 @@ def approvals(request):
 @login_required
 @require_GET
 def agency_list(request):
-    policy.require_can_administer(request.user)
+    access.require_can_administer(request.user)
     return render(request, "agencies/manage/agencies.html", {"agencies": selectors.agency_list()})
 
 
@@ -429,7 +433,7 @@ def _agency_values(form) -> dict:
 @login_required
 @GET_POST
 def agency_create(request):
-    policy.require_can_administer(request.user)
+    access.require_can_administer(request.user)
     form = AgencyForm(request.POST or None, button="Create agency")
     if request.method == "POST" and form.is_valid():
         try:
@@ -455,13 +459,13 @@ def agency_create(request):
 @login_required
 @require_GET
 def agency_detail(request, pk: int):
-    agency = policy.get_agency_to_manage(request.user, pk)
+    agency = access.get_agency_to_manage(request.user, pk)
     return render(
         request,
         "agencies/manage/agency.html",
         {
             "agency": agency,
-            "can_deactivate": policy.can_deactivate_agency(request.user, agency),
+            "can_deactivate": access.can_deactivate_agency(request.user, agency),
             **selectors.agency_overview(agency=agency),
         },
     )
@@ -470,7 +474,7 @@ def agency_detail(request, pk: int):
 @login_required
 @GET_POST
 def agency_edit(request, pk: int):
-    agency = policy.get_agency_to_manage(request.user, pk)
+    agency = access.get_agency_to_manage(request.user, pk)
     initial = {key: getattr(agency, key) for key in ("name", "agency_type", "ods_code", "urn")}
     form = AgencyForm(request.POST or None, initial=initial, button="Save changes")
     if request.method == "POST" and form.is_valid():
@@ -495,11 +499,11 @@ def agency_edit(request, pk: int):
 @login_required
 @GET_POST
 def agency_deactivate(request, pk: int):
-    agency = policy.get_agency_to_manage(request.user, pk)
+    agency = access.get_agency_to_manage(request.user, pk)
     if not agency.is_active:
         messages.info(request, f"{agency.name} is already deactivated.")
         return redirect("manage:agency", pk=agency.pk)
-    policy.require_can_deactivate_agency(request.user, agency)
+    access.require_can_deactivate_agency(request.user, agency)
     form = ReasonForm(
         request.POST or None,
         label="Why are you deactivating this agency?",
@@ -532,7 +536,7 @@ def agency_deactivate(request, pk: int):
 @login_required
 @GET_POST
 def team_create(request, pk: int):
-    agency = policy.get_agency_to_manage(request.user, pk)
+    agency = access.get_agency_to_manage(request.user, pk)
     form = TeamForm(request.POST or None, button="Add team")
     if request.method == "POST" and form.is_valid():
         try:
@@ -560,7 +564,7 @@ def team_create(request, pk: int):
 @login_required
 @GET_POST
 def team_rename(request, pk: int):
-    team = policy.get_team_to_manage(request.user, pk)
+    team = access.get_team_to_manage(request.user, pk)
     form = TeamForm(request.POST or None, initial={"name": team.name}, button="Rename team")
     if request.method == "POST" and form.is_valid():
         try:
@@ -601,12 +605,8 @@ CLOCK_FIELDS = (
 @login_required
 @GET_POST
 def screening_clocks(request, pk: int):
-    from django.core.exceptions import ValidationError
 
-    from referrals import clocks_for
-    from referrals.models import ScreeningClocks
-
-    panel = policy.get_panel_to_set_clocks(request.user, pk)
+    panel = access.get_panel_to_set_clocks(request.user, pk)
     clocks = clocks_for.configured_clocks(panel) or ScreeningClocks(panel=panel)
     initial = {name: getattr(clocks, name) for name in CLOCK_FIELDS}
     form = ScreeningClocksForm(request.POST or None, initial=initial)
@@ -636,6 +636,6 @@ def screening_clocks(request, pk: int):
         intro="These are the clocks now. New referrals get the clocks saved here; referrals "
         "already received keep the deadlines they were given. Weekends and England and Wales "
         "bank holidays never count as working days.",
-        back=reverse("manage:home") if policy.can_administer(request.user) else reverse("home"),
+        back=reverse("manage:home") if access.can_administer(request.user) else reverse("home"),
         back_label="Back",
     )

@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 
-from agencies import audit, policy
+import access
+from agencies import audit
 
 
 class AuditRefusalsMiddleware:
@@ -15,7 +16,7 @@ class AuditRefusalsMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, policy.NotFoundForUser | policy.ForbiddenForUser):
+        if not isinstance(exception, access.NotFoundForUser | access.ForbiddenForUser):
             return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -149,7 +149,7 @@ class MembershipQuerySet(models.QuerySet):
 
 class Membership(TwoPersonGrant):
     """A person acting for an agency in one role, from a date until it is ended; a role that
-    opens case content starts only when a second person approves it (agencies.policy)."""
+    opens case content starts only when a second person approves it (access.grants)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"

@@ -1,8 +1,12 @@
 """Reads about agencies and people that are more than a .get()."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
-from agencies.models import Membership
+from agencies.models import Agency, GrantStatus, Membership
+from panels.models import PanelMembership
 
 
 def active_memberships(*, user: AbstractBaseUser) -> list[Membership]:
@@ -21,9 +25,6 @@ def active_memberships(*, user: AbstractBaseUser) -> list[Membership]:
 def people_list(*, query: str = "", agency=None, status: str = "active", limit: int = 200):
     """People matching a name, username or email, in an agency, active or not; with their
     live roles, in two queries."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Prefetch, Q
-
     people = get_user_model().objects.order_by("last_name", "first_name", "username")
     for word in query.split():
         people = people.filter(
@@ -49,8 +50,6 @@ def people_list(*, query: str = "", agency=None, status: str = "active", limit: 
 def person_grants(*, person) -> dict:
     """Every role and seat the person was ever granted or asked for, newest first: live,
     waiting, refused and ended, with who asked, decided and ended."""
-    from panels.models import PanelMembership
-
     people = ("requested_by", "decided_by", "ended_by")
     return {
         "roles": list(
@@ -83,8 +82,6 @@ def agency_overview(*, agency) -> dict:
 def grants_waiting(*, to_decide, seats_to_decide, asked_by) -> dict:
     """The waiting grants and seats a person may decide (from the policy's querysets), and
     those they asked for themselves, which someone else must decide."""
-    from panels.models import PanelMembership
-
     related = ("user", "agency", "requested_by")
     return {
         "roles": list(to_decide.select_related(*related, "team").order_by("requested_at", "pk")),
@@ -108,11 +105,6 @@ def grants_waiting(*, to_decide, seats_to_decide, asked_by) -> dict:
 
 def agency_list():
     """Every agency, active ones first, with the number of people holding a live role."""
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from agencies.models import Agency, GrantStatus
-
     now = timezone.now()
     live = (
         Q(memberships__status=GrantStatus.APPROVED)

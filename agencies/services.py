@@ -1,7 +1,7 @@
 """Every write about agencies, teams, people's accounts and their roles (memberships).
 
-Each entry point asks the policy (agencies.policy.administration), writes the change with its
-audit row in the same transaction, and tells the agency's data protection officers; a grant
+Each entry point asks the policy (access.administration, access.grants), writes the change with
+its audit row in the same transaction, and tells the agency's data protection officers; a grant
 waiting for a second person also asks those who may decide it. Emails, socket doorbells and
 "check your access again" go out only after commit. Services take plain values: the client's
 address, never the request.
@@ -19,9 +19,12 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from agencies import audit, grants, policy, sockets
+import access
+from agencies import audit, grants, sockets
 from agencies.grants import AccessChangeError, name_of
 from agencies.models import Agency, AgencyType, Membership, Role, Team
+from panels import events
+from panels.models import Meeting, MeetingStatus
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -91,7 +94,7 @@ def agency_create(
     address: str | None = None,
 ) -> Agency:
     """A new agency, with the permission group that referrals are shared with it through."""
-    policy.require_can_administer(actor)
+    access.require_can_administer(actor)
     fields = _agency_fields(name=name, agency_type=agency_type, ods_code=ods_code, urn=urn)
     _require_unused_name(fields["name"])
     agency = Agency.objects.create(**fields)
@@ -118,7 +121,7 @@ def agency_update(
     address: str | None = None,
 ) -> Agency:
     """Change an agency's name, type and codes; the audit row says what changed from what."""
-    policy.require_can_administer(actor)
+    access.require_can_administer(actor)
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     fields = _agency_fields(name=name, agency_type=agency_type, ods_code=ods_code, urn=urn)
     _require_unused_name(fields["name"], other_than=agency)
@@ -146,18 +149,19 @@ def agency_deactivate(
 ) -> Agency:
     """Deactivate an agency: every role and seat held for it gives nothing from now on (the
     rows are kept), and its people's open sockets check their access again."""
-    policy.require_can_deactivate_agency(actor, agency)
+    access.require_can_deactivate_agency(actor, agency)
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     reason = grants.required_reason(reason, doing="deactivating the agency")
     if not agency.is_active:
         return agency
     # Asked before the change: an inactive agency has no officers to tell.
-    officers = list(policy.users_to_tell_of_access_change([agency.pk]))
+    officers = list(access.users_to_tell_of_access_change([agency.pk]))
     people = list(
         Membership.objects.active().filter(agency=agency).values_list("user_id", flat=True)
     )
     agency.is_active = False
     agency.save(update_fields=["is_active"])
+    access.forget_everyone()  # every role held for it gives nothing from now on
     audit.record(
         actor=actor,
         action=audit.Action.DEACTIVATED,
@@ -190,7 +194,7 @@ def team_create(
     *, actor: AbstractBaseUser, agency: Agency, name: str, address: str | None = None
 ) -> Team:
     """A new team in an agency."""
-    policy.require_can_administer(actor)
+    access.require_can_administer(actor)
     team = Team.objects.create(agency=agency, name=_team_name(name, agency))
     audit.record(
         actor=actor,
@@ -211,7 +215,7 @@ def team_rename(
     *, actor: AbstractBaseUser, team: Team, name: str, address: str | None = None
 ) -> Team:
     """Rename a team; the audit row keeps the old name."""
-    policy.require_can_administer(actor)
+    access.require_can_administer(actor)
     team = Team.objects.select_for_update().select_related("agency").get(pk=team.pk)
     name = _team_name(name, team.agency, other_than=team)
     if name == team.name:
@@ -279,7 +283,7 @@ def user_create(
 ) -> AbstractBaseUser:
     """A new person's account, with no password: they are emailed a link to set their own.
     The account gives nothing until a role is granted (and approved)."""
-    policy.require_can_administer(actor)
+    access.require_can_administer(actor)
     username, email = username.strip(), User.objects.normalize_email(email.strip())
     if not username or not email:
         raise AccessChangeError("Enter the person's username and email address")
@@ -306,7 +310,7 @@ def user_send_password_link(
     *, actor: AbstractBaseUser, person: AbstractBaseUser, address: str | None = None
 ) -> None:
     """Email a person a new link to set their password (the last one ran out, or was lost)."""
-    policy.require_can_change_access_of(actor, person)
+    access.require_can_change_access_of(actor, person)
     if not person.is_active or not person.email:
         raise AccessChangeError(
             f"{name_of(person)} has no active account with an email address to send a link to"
@@ -327,7 +331,7 @@ def user_deactivate(
 ) -> AbstractBaseUser:
     """Deactivate an account: the person cannot sign in and every role gives nothing (rows
     are kept); their open sockets check their access again after commit."""
-    policy.require_can_change_access_of(actor, person)
+    access.require_can_change_access_of(actor, person)
     person = User.objects.select_for_update().get(pk=person.pk)
     reason = grants.required_reason(reason, doing="deactivating the account")
     if not person.is_active:
@@ -376,8 +380,8 @@ def membership_grant(
     address: str | None = None,
 ) -> Membership:
     """Ask for a person to hold a role in an agency. It takes effect only when a second person
-    approves it (policy.grant_needs_approval); never for oneself."""
-    policy.require_can_change_access_of(actor, person)
+    approves it (access.grant_needs_approval); never for oneself."""
+    access.require_can_change_access_of(actor, person)
     if role not in Role.values:
         raise AccessChangeError("Select a role")
     if not agency.is_active:
@@ -398,7 +402,7 @@ def membership_grant(
         grant=grant,
         actor=actor,
         reason=reason,
-        needs_approval=policy.grant_needs_approval(role),
+        needs_approval=access.grant_needs_approval(role),
         address=address,
     )
 
@@ -413,7 +417,7 @@ def membership_approve(
 ) -> Membership:
     """The second person approves a waiting role: it starts now."""
     membership = _locked(membership)
-    policy.require_can_decide_grant(actor, membership)
+    access.require_can_decide_grant(actor, membership)
     return grants.decide(
         grant=membership, actor=actor, approve=True, reason=reason, address=address
     )
@@ -429,7 +433,7 @@ def membership_refuse(
 ) -> Membership:
     """The second person refuses a waiting role, with a reason: it never gives anything."""
     membership = _locked(membership)
-    policy.require_can_decide_grant(actor, membership)
+    access.require_can_decide_grant(actor, membership)
     return grants.decide(
         grant=membership, actor=actor, approve=False, reason=reason, address=address
     )
@@ -448,7 +452,7 @@ def membership_end(
     membership = _locked(membership)
     if membership.ended_at is not None:
         return membership
-    policy.require_can_end_grant(actor, membership)
+    access.require_can_end_grant(actor, membership)
     grants.end(grant=membership, actor=actor, reason=reason, address=address)
     _tell_meeting_rooms_access_changed(membership.user_id)
     return membership
@@ -457,8 +461,5 @@ def membership_end(
 def _tell_meeting_rooms_access_changed(user_id: int) -> None:
     """Open meeting sockets of this person check their access again after commit (and close
     if it is gone), rather than at their next command."""
-    from panels import events
-    from panels.models import Meeting, MeetingStatus
-
     live = Meeting.objects.exclude(status=MeetingStatus.CLOSED).values_list("pk", flat=True)
     events.publish_access_changed(meeting_ids=list(live), user_ids=[user_id])

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -28,6 +29,8 @@ from django.contrib.auth import (
 )
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+
+from notifications import realtime
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +44,6 @@ def access_group(user_id: int) -> str:
 
 def recheck_sockets_on_commit(*, user_ids) -> None:
     """After commit, every open socket of these people re-checks its session and access."""
-    from notifications import realtime
-
     user_ids = sorted({int(pk) for pk in user_ids if pk is not None})
     if user_ids:
         realtime.publish_on_commit(
@@ -232,8 +233,6 @@ class SocketAccessWatch:
     # --- Inside ---------------------------------------------------------------------------
 
     async def _verdict(self, ticking: bool):
-        from channels.db import database_sync_to_async
-
         def check():
             session = self.session_still_signs_in()
             if session.user is None:

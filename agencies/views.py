@@ -3,7 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from agencies import policy, selectors
+import access
+from agencies import selectors, sockets
 from agencies.forms import PasswordSetForm, SignInForm
 
 
@@ -18,8 +19,6 @@ class SignOutView(auth_views.LogoutView):
     person's sockets of other sessions check theirs and stay open)."""
 
     def post(self, request, *args, **kwargs):
-        from agencies import sockets
-
         user_id = request.user.pk if request.user.is_authenticated else None
         response = super().post(request, *args, **kwargs)  # flushes the session
         if user_id is not None:
@@ -45,13 +44,13 @@ def home(request):
     memberships = selectors.active_memberships(user=request.user)
     context = {
         "memberships": memberships,
-        "can_refer": policy.can_refer(request.user),
-        "can_screen": policy.can_screen(request.user),
-        "has_meetings": policy.meetings_visible_to(request.user).exists(),
-        "can_break_glass": policy.can_break_glass_at_all(request.user),
-        "can_look_up_audit": policy.can_look_up_audit_trails(request.user),
-        "can_administer": policy.can_administer(request.user),
-        "can_decide_grants": policy.can_decide_grants_at_all(request.user),
-        "oversees_panels": policy.oversees_any_panel(request.user),
+        "can_refer": access.can_refer(request.user),
+        "can_screen": access.can_screen(request.user),
+        "has_meetings": access.meetings_visible_to(request.user).exists(),
+        "can_break_glass": access.can_break_glass_at_all(request.user),
+        "can_look_up_audit": access.can_look_up_audit_trails(request.user),
+        "can_administer": access.can_administer(request.user),
+        "can_decide_grants": access.can_decide_grants_at_all(request.user),
+        "oversees_panels": access.oversees_any_panel(request.user),
     }
     return render(request, "agencies/home.html", context)

@@ -513,12 +513,13 @@ class Repetition:
 
 
 def approval_parts() -> Parts:
-    from agencies import audit, policy
+    import access
+    from agencies import audit
     from panels import minutes
 
     return Parts(
         {
-            "policy.can_approve_minutes": (policy, "can_approve_minutes"),
+            "access.can_approve_minutes": (access, "can_approve_minutes"),
             "redaction_flags (board_copy for the chair's check)": (minutes, "redaction_flags"),
             "minutes_doc (the draft's JSON to the view-model)": (minutes, "minutes_doc"),
             "meeting_doc_to_data (view-model to JSON, twice)": (minutes, "meeting_doc_to_data"),

@@ -1,6 +1,6 @@
 """The first page of visible referrals, written by hand in SQL, for comparison with the policy.
 
-The same rules as `agencies.policy.visible_referrals` (read it beside this), written
+The same rules as `access.visible_referrals` (read it beside this), written
 independently of it. Like the policy it takes two round trips: the person's live roles
 (active memberships of active agencies, the person active), then the page. The page is one
 branch per rule that applies to the person, each taking only its own newest `limit` rows

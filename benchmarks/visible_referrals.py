@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from agencies import policy
+    import access
     from agencies.models import Membership, Role
     from benchmarks import raw_sql, seed
     from referrals.models import Referral, ReferralShare
@@ -436,19 +436,19 @@ def main(argv: list[str] | None = None) -> int:
             queries, policy_ids, statements[label] = capture_policy(user)
             check_same_rows(label, policy_ids, [r[0] for r in first_page(user.pk)])
             # The whole visible set as well, not only the first page.
-            visible = sorted(policy.visible_referrals(user).values_list("pk", flat=True))
+            visible = sorted(access.visible_referrals(user).values_list("pk", flat=True))
             raw_visible = sorted(r[0] for r in first_page(user.pk, limit=None))
             check_same_rows(f"{label} (whole visible set)", visible, raw_visible)
-            roles = policy.roles_of(user)
+            roles = access.roles_of(user)
             samples = time_sides(
                 {
                     "policy": lambda user=user: list(referral_list_for(user=user)),
                     "policy SQL": replay(statements[label]),
                     "raw": lambda user=user: first_page(user.pk),
                     # Parts of the policy's time (the selector's queryset, built by hand here).
-                    "roles_of": lambda user=user: policy.roles_of(user),
+                    "roles_of": lambda user=user: access.roles_of(user),
                     "compile": lambda user=user, roles=roles: (
-                        policy.visible_referrals(user, roles)
+                        access.visible_referrals(user, roles)
                         .select_related("agency", "child")
                         .order_by("-created_at", "-id")[:50]
                         .query.sql_with_params()

@@ -28,3 +28,8 @@ urlpatterns = [
     path("", include("panels.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = config_views.bad_request
+handler403 = config_views.permission_denied
+handler404 = config_views.page_not_found
+handler500 = config_views.server_error

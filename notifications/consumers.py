@@ -3,13 +3,15 @@
 The stream needs only a live session (as the notifications page needs only a signed-in
 person): it checks the session again when told (`access.recheck`), every
 NOTIFICATION_SOCKET_TICK_SECONDS and at the session's expiry moment, and closes with 4401 once
-the session no longer signs the person in (agencies.sockets.SocketAccessWatch).
+the session no longer signs the person in (agencies.sockets.SocketAccessWatch). Like the
+meeting room, connecting, each command and each check is one `access.scope()`.
 """
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+import access
 from agencies.sockets import SocketAccessWatch
 from notifications import services
 from notifications.groups import user_group
@@ -64,14 +66,14 @@ class NotificationConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
         await self.send_unread()
 
     async def send_unread(self):
-        count = await database_sync_to_async(services.unread_count)(user=self.user)
-        await self.send_json({"type": "unread", "count": count})
+        await self.send_json({"type": "unread", "count": await self._unread()})
 
     # --- Access ended (agencies.sockets.SocketAccessWatch) ----------------------------------
 
     def tick_seconds(self) -> float:
         return tick_seconds()
 
+    @access.scope()
     def may_stay(self, user, *, ticking: bool) -> bool:
         """The person's own stream: a live session is all it needs."""
         return True
@@ -87,6 +89,7 @@ class NotificationConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
         await self.leave_access_group()
 
     @database_sync_to_async
+    @access.scope()
     def _open(self) -> dict | None:
         """The session's check and the unread count, in one trip; None when signed out."""
         session = self.session_still_signs_in()
@@ -96,3 +99,8 @@ class NotificationConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
             "unread": services.unread_count(user=session.user),
             "expires_at": session.expires_at,
         }
+
+    @database_sync_to_async
+    @access.scope()
+    def _unread(self) -> int:
+        return services.unread_count(user=self.user)

@@ -4,11 +4,14 @@ however many copies run at once (the key is unique in the database)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
-from agencies import policy
+import access
 from notifications import services
 from notifications.models import NotificationKind
+from panels.models import INCOMPLETE_ACTION_STATUSES, Action
+from referrals.clocks import working_days_between
 from referrals.models import Referral, ReferralState
 
 # A clock "about to expire" has less than this left (wall time; clocks run in working time).
@@ -43,7 +46,7 @@ def screening_clock_reminders(*, now=None) -> int:
         )
         made += len(
             services.notify(
-                recipients=policy.users_to_tell_of_screening_clock(referral),
+                recipients=access.users_to_tell_of_screening_clock(referral),
                 kind=kind,
                 message=message,
                 referral=referral,
@@ -56,12 +59,6 @@ def screening_clock_reminders(*, now=None) -> int:
 def action_reminders(*, today=None) -> int:
     """Due soon and overdue to the owner; overdue by more than the escalation threshold to
     the owning agency's leads and the panel coordinator. Days count in working days."""
-    from django.conf import settings
-
-    from agencies.policy import actions as action_policy
-    from panels.models import INCOMPLETE_ACTION_STATUSES, Action
-    from referrals.clocks import working_days_between
-
     today = today or timezone.localdate()
     soon = settings.ACTION_DUE_SOON_WORKING_DAYS
     escalate_after = settings.ACTION_ESCALATE_AFTER_WORKING_DAYS
@@ -75,21 +72,21 @@ def action_reminders(*, today=None) -> int:
         if action.due_date >= today:
             if working_days_between(today, action.due_date) > soon:
                 continue
-            kind, who = NotificationKind.ACTION_DUE_SOON, action_policy.users_to_tell_of_action
+            kind, who = NotificationKind.ACTION_DUE_SOON, access.users_to_tell_of_action
             message = f"Action {action.pk} on {reference} is due on {due}."
             key = f"{kind}:{action.pk}:{action.due_date.isoformat()}"
         else:
             overdue = working_days_between(action.due_date, today)
             if overdue > escalate_after:
                 kind = NotificationKind.ACTION_ESCALATED
-                who = action_policy.users_to_escalate_action_to
+                who = access.users_to_escalate_action_to
                 message = (
                     f"Action {action.pk} on {reference} for {action.owner_agency.name} is "
                     f"{overdue} working days overdue (due {due})."
                 )
                 key = f"{kind}:{action.pk}:{action.due_date.isoformat()}"
             else:
-                kind, who = NotificationKind.ACTION_OVERDUE, action_policy.users_to_tell_of_action
+                kind, who = NotificationKind.ACTION_OVERDUE, access.users_to_tell_of_action
                 message = f"Action {action.pk} on {reference} was due on {due} and is overdue."
                 key = f"{kind}:{action.pk}:{action.due_date.isoformat()}"
         made += len(

@@ -1,5 +1,7 @@
 """Notification pages: the person's own list and preferences. Nobody sees anyone else's."""
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,9 +46,6 @@ class PreferencesForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from crispy_forms_gds.helper import FormHelper
-        from crispy_forms_gds.layout import Button, Field, Layout
-
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(

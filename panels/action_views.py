@@ -1,5 +1,7 @@
 """The action log pages: my actions, my agency's, and every action (panel coordinator)."""
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from agencies import audit, policy
-from agencies.policy import actions as action_policy
+import access
+from agencies import audit
 from panels import actions as action_services
 from panels.models import INCOMPLETE_ACTION_STATUSES, ActionStatus
 
@@ -17,19 +19,17 @@ VIEWS = {"mine": "My actions", "agency": "My agency's actions", "all": "All acti
 
 @login_required
 def action_list(request):
-    is_coordinator = policy.can_screen(request.user)
+    is_coordinator = access.can_screen(request.user)
     view = request.GET.get("view", "mine")
     if view not in VIEWS or (view == "all" and not is_coordinator):
         view = "mine"
-    actions = action_policy.visible_actions(request.user).select_related(
+    actions = access.visible_actions(request.user).select_related(
         "owner_agency", "owner_person", "agenda_item__referral", "meeting__panel"
     )
     if view == "mine":
         actions = actions.filter(owner_person=request.user)
     elif view == "agency":
-        actions = actions.filter(
-            owner_agency_id__in=action_policy.agencies_acting_for(request.user)
-        )
+        actions = actions.filter(owner_agency_id__in=access.agencies_acting_for(request.user))
     status = request.GET.get("status", "incomplete")
     if status == "incomplete":
         actions = actions.filter(status__in=INCOMPLETE_ACTION_STATUSES)
@@ -71,9 +71,6 @@ class ActionUpdateForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from crispy_forms_gds.helper import FormHelper
-        from crispy_forms_gds.layout import Button, Field, Layout
-
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -85,18 +82,18 @@ class ActionUpdateForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk: int):
     action = (
-        action_policy.visible_actions(request.user)
+        access.visible_actions(request.user)
         .select_related("owner_agency", "owner_person", "agenda_item__referral", "meeting__panel")
         .filter(pk=pk)
         .first()
     )
     if action is None:
-        raise policy.NotFoundForUser(object_type="action", object_id=pk)
-    can_update = action_policy.can_update_action(request.user, action)
+        raise access.NotFoundForUser(object_type="action", object_id=pk)
+    can_update = access.can_update_action(request.user, action)
     form = ActionUpdateForm(request.POST or None)
     if request.method == "POST":
         if not can_update:
-            raise policy.ForbiddenForUser(
+            raise access.ForbiddenForUser(
                 action="update",
                 object_type="action",
                 object_id=pk,

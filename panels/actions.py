@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from agencies import audit, policy
-from agencies.policy import actions as action_policy
+import access
+from agencies import audit
 from panels.models import Action, ActionStatus, ActionUpdate
 
 
@@ -22,8 +22,8 @@ def action_update(*, actor, action: Action, status: str, note: str, request=None
     """Move an open action on (in progress, done, or cancelled with a reason), with a note;
     every update is kept with who and when."""
     action = Action.objects.select_for_update().select_related("agenda_item").get(pk=action.pk)
-    if not action_policy.can_update_action(actor, action):
-        raise policy.ForbiddenForUser(
+    if not access.can_update_action(actor, action):
+        raise access.ForbiddenForUser(
             action="update",
             object_type="action",
             object_id=action.pk,

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from agencies import policy
+import access
 from agencies.models import Agency
 from panels import services
 from panels.models import AgendaItem, AttendanceStatus, Meeting, RiskLevel
@@ -36,7 +36,7 @@ def _items(meeting):
 
 
 def _people(meeting):
-    return get_user_model().objects.filter(pk__in=policy.meeting_participant_ids(meeting))
+    return get_user_model().objects.filter(pk__in=access.meeting_participant_ids(meeting))
 
 
 class ItemField(forms.ModelChoiceField):
@@ -265,11 +265,11 @@ COMMANDS: dict[str, Command] = {
 def run_command(*, actor, meeting_id, name: str, data) -> str:
     """Parse, check and apply one command; returns what to tell the person.
 
-    Raises policy.NotFoundForUser (may not know the meeting), policy.ForbiddenForUser (may
+    Raises access.NotFoundForUser (may not know the meeting), access.ForbiddenForUser (may
     follow it but not change it), CommandInvalid (bad input), services.MeetingError (refused,
     including services.StaleEdit). Nothing is changed when any of them is raised.
     """
-    meeting = policy.get_meeting_to_run(actor, meeting_id)
+    meeting = access.get_meeting_to_run(actor, meeting_id)
     command = COMMANDS.get(name)
     if command is None:
         raise CommandInvalid({"command": [f"There is no command called {name!r}."]})

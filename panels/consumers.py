@@ -13,6 +13,8 @@ The socket sends the events it has not yet sent, in sequence order, and never on
 Access (agencies.sockets.SocketAccessWatch): the socket checks the person's session and the
 policy again when told (`access.recheck` to the person's access group, from any process),
 on each tick and at the session's expiry moment, and is evicted at the first refusal.
+Connecting, each command and each check is one `access.scope()`: the person's roles are read
+once in it, and afresh in the next.
 
 The room's group messages reach the socket through panels.fanout: one listener per process
 per meeting is in the group and hands each message to the process's sockets of the meeting.
@@ -28,10 +30,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from agencies.sockets import SocketAccessWatch
 from panels import commands, fanout, selectors, services
 from panels.events import meeting_group, person_label
+from panels.models import Meeting
 
 REPLAY_BATCH = 500
 # Re-reading an open room after a reconnect within this time is not a new view of its cases.
@@ -189,11 +193,10 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
     def tick_seconds(self) -> float:
         return tick_seconds()
 
+    @access.scope()
     def may_stay(self, user, *, ticking: bool) -> bool:
-        from panels.models import Meeting
-
         meeting = Meeting.objects.filter(pk=self.meeting_id).first()
-        allowed = meeting is not None and policy.can_join_meeting(user, meeting)
+        allowed = meeting is not None and access.can_join_meeting(user, meeting)
         if allowed and ticking:
             services.presence_touch(channel_name=self.channel_name)
         return allowed
@@ -257,20 +260,19 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
     # --- The database, always through database_sync_to_async -----------------------------
 
     @database_sync_to_async
+    @access.scope()
     def _join(self, client_seq: int) -> dict:
         """Everything connecting needs from the database, in one trip; {"refused": code} when
         the session no longer signs the person in (4401) or the policy refuses (4403, and
         the refusal is audited)."""
-        from panels.models import Meeting
-
         session = self.session_still_signs_in()
         if session.user is None:
             return {"refused": 4401}
         meeting = Meeting.objects.select_related("panel").filter(pk=self.meeting_id).first()
-        if meeting is None or not policy.can_join_meeting(session.user, meeting):
+        if meeting is None or not access.can_join_meeting(session.user, meeting):
             audit.record_refusal(
                 actor=self.user,
-                exc=policy.NotFoundForUser(object_type="meeting", object_id=self.meeting_id),
+                exc=access.NotFoundForUser(object_type="meeting", object_id=self.meeting_id),
                 address=_client_address(self.scope),
                 where=f"WebSocket {self.scope.get('path', '')}",
             )
@@ -299,7 +301,7 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
             "last_seq": last_seq,
             "reload": reload,
             "rows": rows,
-            "can_run": policy.can_run_meeting(self.user, meeting),
+            "can_run": access.can_run_meeting(self.user, meeting),
             "people": selectors.connected_people(meeting_id=self.meeting_id),
             "first_socket": first_socket,
             "expires_at": session.expires_at,
@@ -320,6 +322,7 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
         return selectors.events_after(meeting_id=self.meeting_id, after=after, limit=REPLAY_BATCH)
 
     @database_sync_to_async
+    @access.scope()
     def _run_command(self, name: str, args: dict) -> dict:
         """Apply one command; then read the events this socket has not sent (its own among
         them), so the commander sees its change without waiting for the doorbell."""
@@ -327,9 +330,9 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
             done = commands.run_command(
                 actor=self.user, meeting_id=self.meeting_id, name=name, data=args
             )
-        except policy.NotFoundForUser:
+        except access.NotFoundForUser:
             return {"evict": True}
-        except policy.ForbiddenForUser:
+        except access.ForbiddenForUser:
             return {
                 "reply": {
                     "type": "error",

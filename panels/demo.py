@@ -40,7 +40,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from agencies import policy
+import access
 from agencies.demo import PEOPLE
 from agencies.models import Agency, AgencyType, Role
 from notifications import services as notification_services
@@ -516,5 +516,5 @@ def seed_requests() -> None:
         return
     screener = referral.transitions.filter(name="screen").select_related("actor").first()
     actor = screener.actor if screener else get_user_model().objects.get(username=COORDINATOR)
-    if policy.can_request_contributions(actor, referral):
+    if access.can_request_contributions(actor, referral):
         intake.contributions_request(actor=actor, referral=referral, agencies=[agency])

@@ -19,7 +19,8 @@ from django.db.models import Max
 from django.utils import timezone
 from pypdf import PdfReader
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from agencies.models import AuditAction
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -52,9 +53,9 @@ class StaleMinutes(MinutesError):
 def _refuse(actor, meeting: Meeting, doing: str):
     """403 for someone who may see the minutes but not do this; the 404 of a hidden
     meeting for anyone else."""
-    if policy.can_view_minutes(actor, meeting):
-        return policy.ForbiddenForUser(action=doing, object_type="minutes", object_id=meeting.pk)
-    return policy.NotFoundForUser(object_type="meeting", object_id=meeting.pk)
+    if access.can_view_minutes(actor, meeting):
+        return access.ForbiddenForUser(action=doing, object_type="minutes", object_id=meeting.pk)
+    return access.NotFoundForUser(object_type="meeting", object_id=meeting.pk)
 
 
 def _locked(minutes: Minutes) -> Minutes:
@@ -107,7 +108,7 @@ def minutes_view_record(
 @transaction.atomic(durable=True)
 def minutes_draft(*, actor, meeting: Meeting, request=None) -> Minutes:
     """The coordinator drafts the minutes of a closed meeting from what it recorded."""
-    if not policy.can_edit_minutes(actor, meeting):
+    if not access.can_edit_minutes(actor, meeting):
         raise _refuse(actor, meeting, "draft the minutes of")
     meeting = Meeting.objects.select_for_update().select_related("panel").get(pk=meeting.pk)
     if meeting.status != MeetingStatus.CLOSED:
@@ -151,7 +152,7 @@ def minutes_edit_item(
     kept in the minutes' history."""
     minutes = _locked(minutes)
     meeting = minutes.meeting
-    if not policy.can_edit_minutes(actor, meeting):
+    if not access.can_edit_minutes(actor, meeting):
         raise _refuse(actor, meeting, "edit the minutes of")
     if not minutes.is_editable:
         raise MinutesError(
@@ -208,7 +209,7 @@ def minutes_submit(*, actor, minutes: Minutes, request=None) -> Minutes:
     """The coordinator sends the draft to the chair, who is told."""
     minutes = _locked(minutes)
     meeting = minutes.meeting
-    if not policy.can_edit_minutes(actor, meeting):
+    if not access.can_edit_minutes(actor, meeting):
         raise _refuse(actor, meeting, "submit the minutes of")
     if not minutes.is_editable:
         raise MinutesError(
@@ -227,7 +228,7 @@ def minutes_submit(*, actor, minutes: Minutes, request=None) -> Minutes:
         detail=f"Minutes of panel meeting {meeting.pk} submitted to the chair",
     )
     notification_services.notify(
-        recipients=policy.users_to_tell_of_minutes_for_approval(meeting),
+        recipients=access.users_to_tell_of_minutes_for_approval(meeting),
         kind=NotificationKind.MINUTES_FOR_APPROVAL,
         message=f"The minutes of {meeting.panel.name} on {_day(meeting)} wait for your approval.",
         link=_link(meeting),
@@ -240,7 +241,7 @@ def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> M
     """The chair sends submitted minutes back to the coordinator with comments."""
     minutes = _locked(minutes)
     meeting = minutes.meeting
-    if not policy.can_approve_minutes(actor, meeting):
+    if not access.can_approve_minutes(actor, meeting):
         raise _refuse(actor, meeting, "return the minutes of")
     if minutes.status != MinutesStatus.SUBMITTED:
         raise MinutesError("Only minutes waiting for approval can be returned.")
@@ -260,7 +261,7 @@ def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> M
         detail=f"Minutes of panel meeting {meeting.pk} returned to the coordinator",
     )
     notification_services.notify(
-        recipients=policy.users_to_tell_of_minutes_returned(meeting),
+        recipients=access.users_to_tell_of_minutes_returned(meeting),
         kind=NotificationKind.MINUTES_RETURNED,
         message=f"The chair returned the minutes of {meeting.panel.name} on {_day(meeting)} "
         "with comments.",
@@ -293,7 +294,7 @@ def minutes_approve(
     meeting's participants. Unsure redactions must be confirmed as checked first."""
     minutes = _locked(minutes)
     meeting = minutes.meeting
-    if not policy.can_approve_minutes(actor, meeting):
+    if not access.can_approve_minutes(actor, meeting):
         raise _refuse(actor, meeting, "approve the minutes of")
     if minutes.status != MinutesStatus.SUBMITTED:
         raise MinutesError("Only minutes submitted by the coordinator can be approved.")
@@ -359,7 +360,7 @@ def _distribute(version: MinutesVersion, board: MinutesDocument) -> None:
     panel = meeting.panel
     what = f"{panel.name} on {_day(meeting)}, version {version.number}"
     notification_services.notify(
-        recipients=policy.users_to_receive_board_copy(panel),
+        recipients=access.users_to_receive_board_copy(panel),
         kind=NotificationKind.MINUTES_APPROVED,
         message=f"The approved board copy of the minutes of {what} is available.",
         link="/board/",
@@ -368,7 +369,7 @@ def _distribute(version: MinutesVersion, board: MinutesDocument) -> None:
         attachment=board if panel.board_copy_attached else None,
     )
     notification_services.notify(
-        recipients=policy.users_to_receive_full_minutes(meeting),
+        recipients=access.users_to_receive_full_minutes(meeting),
         kind=NotificationKind.MINUTES_APPROVED,
         message=f"The approved minutes of {what} are available.",
         link=_link(meeting),
@@ -382,7 +383,7 @@ def minutes_start_correction(*, actor, minutes: Minutes, reason: str, request=No
     approved as the next version; the approved versions stay as they are."""
     minutes = _locked(minutes)
     meeting = minutes.meeting
-    if not policy.can_edit_minutes(actor, meeting):
+    if not access.can_edit_minutes(actor, meeting):
         raise _refuse(actor, meeting, "correct the minutes of")
     if minutes.status != MinutesStatus.APPROVED:
         raise MinutesError("Only approved minutes need a correction; edit the draft instead.")

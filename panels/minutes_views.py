@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from agencies.models import AuditAction
 from notifications.models import Notification
 from panels import minutes as minutes_services
@@ -45,7 +46,7 @@ def pdf_door(view):
     @wraps(view)
     def door(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            raise policy.NotFoundForUser(object_type="document", object_id=request.path)
+            raise access.NotFoundForUser(object_type="document", object_id=request.path)
         return view(request, *args, **kwargs)
 
     return door
@@ -75,15 +76,15 @@ def _board_sends(versions) -> list[Notification]:
 @login_required
 @require_GET
 def minutes_page(request, pk: int):
-    meeting = policy.get_meeting_for(request.user, pk)
+    meeting = access.get_meeting_for(request.user, pk)
     user = request.user
     minutes = Minutes.objects.filter(meeting=meeting).first()
     minutes_services.minutes_view_record(
         actor=user, meeting=meeting, minutes=minutes, address=audit.client_address(request)
     )
-    may_edit = policy.can_edit_minutes(user, meeting)
-    may_approve = policy.can_approve_minutes(user, meeting)
-    sees_draft = policy.can_view_minutes_draft(user, meeting)
+    may_edit = access.can_edit_minutes(user, meeting)
+    may_approve = access.can_approve_minutes(user, meeting)
+    sees_draft = access.can_view_minutes_draft(user, meeting)
     context = {
         "meeting": meeting,
         "minutes": minutes,
@@ -97,7 +98,7 @@ def minutes_page(request, pk: int):
         versions = list(minutes.versions.select_related("approved_by").order_by("-number"))
         downloadable = {}
         for document in (
-            policy.documents_visible_to(user)
+            access.documents_visible_to(user)
             .filter(version__minutes=minutes)
             .select_related("agency")
             .defer("pdf")
@@ -128,7 +129,7 @@ def minutes_page(request, pk: int):
 
 def _act(request, pk, step, **kwargs) -> bool:
     """Run one minutes service from a form: True when done; a refusal becomes a message."""
-    meeting = policy.get_meeting_for(request.user, pk)
+    meeting = access.get_meeting_for(request.user, pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         messages.error(request, "There are no minutes for this meeting yet.")
@@ -144,7 +145,7 @@ def _act(request, pk, step, **kwargs) -> bool:
 @login_required
 @require_POST
 def minutes_draft(request, pk: int):
-    meeting = policy.get_meeting_for(request.user, pk)
+    meeting = access.get_meeting_for(request.user, pk)
     try:
         minutes_services.minutes_draft(actor=request.user, meeting=meeting, request=request)
     except minutes_services.MinutesError as exc:
@@ -210,10 +211,10 @@ def minutes_correct(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_edit_item(request, pk: int, reference: str):
-    meeting = policy.get_meeting_for(request.user, pk)
+    meeting = access.get_meeting_for(request.user, pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
-    if not policy.can_edit_minutes(request.user, meeting):
-        raise policy.ForbiddenForUser(
+    if not access.can_edit_minutes(request.user, meeting):
+        raise access.ForbiddenForUser(
             action="edit the minutes of", object_type="meeting", object_id=meeting.pk
         )
     if minutes is None:
@@ -221,7 +222,7 @@ def minutes_edit_item(request, pk: int, reference: str):
         return redirect(_minutes_page(meeting))
     item = next((i for i in minutes.content["items"] if i["reference"] == reference), None)
     if item is None:
-        raise policy.NotFoundForUser(object_type="minutes item", object_id=reference)
+        raise access.NotFoundForUser(object_type="minutes item", object_id=reference)
     error, status = "", 200
     if request.method == "POST":
         updates = {
@@ -276,12 +277,12 @@ def minutes_edit_item(request, pk: int, reference: str):
 @require_GET
 def minutes_preview(request, pk: int, kind: str):
     """The draft as a PDF (watermarked DRAFT) for the chair and coordinator."""
-    meeting = policy.get_meeting_for(request.user, pk)
-    if not policy.can_view_minutes_draft(request.user, meeting):
-        raise policy.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
+    meeting = access.get_meeting_for(request.user, pk)
+    if not access.can_view_minutes_draft(request.user, meeting):
+        raise access.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None or kind not in (DocumentKind.MINUTES, DocumentKind.BOARD_COPY):
-        raise policy.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
+        raise access.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
     doc = minutes_services.minutes_doc(minutes)
     pdf = render_minutes(doc) if kind == DocumentKind.MINUTES else render_board_copy(doc)
     audit.record(
@@ -300,8 +301,8 @@ def minutes_preview(request, pk: int, kind: str):
 def document_download(request, version: int, kind: str, agency: int | None = None):
     """An approved PDF, as the bytes that were approved."""
     if kind not in (DocumentKind.MINUTES, DocumentKind.BOARD_COPY, DocumentKind.AGENCY_EXTRACT):
-        raise policy.NotFoundForUser(object_type="minutes document", object_id=version)
-    document = policy.get_document_for(
+        raise access.NotFoundForUser(object_type="minutes document", object_id=version)
+    document = access.get_document_for(
         request.user, version_pk=version, kind=kind, agency_pk=agency
     )
     audit.record(
@@ -322,7 +323,7 @@ def document_download(request, version: int, kind: str, agency: int | None = Non
 @require_GET
 def action_log_download(request, pk: int):
     """The panel's open actions across its meetings, rendered now."""
-    panel = policy.get_panel_for_action_log(request.user, pk)
+    panel = access.get_panel_for_action_log(request.user, pk)
     pdf = render_action_log(action_log_doc_for(panel=panel))
     audit.record(
         actor=request.user,
@@ -342,7 +343,7 @@ def action_log_download(request, pk: int):
 def board_papers(request):
     """Every approved board copy of the panels the person oversees; a version superseded by
     a correction is listed as such."""
-    documents = list(policy.board_copies_visible_to(request.user))
+    documents = list(access.board_copies_visible_to(request.user))
     latest = {}
     for document in documents:
         minutes_id = document.version.minutes_id
@@ -352,5 +353,5 @@ def board_papers(request):
     return render(
         request,
         "panels/minutes/board_papers.html",
-        {"documents": documents, "oversees": policy.oversees_any_panel(request.user)},
+        {"documents": documents, "oversees": access.oversees_any_panel(request.user)},
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from agencies.models import Agency, AgencyType, GrantStatus, TwoPersonGrant
+from referrals.clocks import working_days_between
 from referrals.models import ContributionSensitivity
 
 
@@ -99,7 +100,7 @@ class PanelMembershipQuerySet(DatedQuerySet):
 
 class PanelMembership(TwoPersonGrant):
     """A person sitting on a panel for an agency, from a date until it is ended; it starts
-    only when a second person approves it (agencies.policy.administration)."""
+    only when a second person approves it (access.grants)."""
 
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(
@@ -437,8 +438,6 @@ class Action(models.Model):
     def days_overdue(self, today: date | None = None) -> int:
         """Working days past the due date (weekends and bank holidays do not count); never
         stored, so it is right on the day it is read."""
-        from referrals.clocks import working_days_between
-
         if not self.is_incomplete:
             return 0
         return working_days_between(self.due_date, today or timezone.localdate())

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from agencies import policy
+import access
 from agencies.models import Agency, AgencyType
+from panels.events import encode
 from panels.models import (
     PRESENT_STATUSES,
     Action,
@@ -62,8 +63,6 @@ def agenda(*, meeting: Meeting) -> QuerySet[AgendaItem]:
 
 def events_after(*, meeting_id: int, after: int, limit: int) -> list[tuple[int, str]]:
     """(seq, encoded event) for the events after `after`, oldest first, at most `limit`."""
-    from panels.events import encode
-
     rows = (
         MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after)
         .select_related("actor")
@@ -78,7 +77,7 @@ def meeting_last_seq(*, meeting_id: int) -> int:
 
 def meetings_for(*, user) -> dict[str, list[Meeting]]:
     """The meetings the person may join: coming up (soonest first) and past (newest first)."""
-    meetings = policy.meetings_visible_to(user).select_related("panel")
+    meetings = access.meetings_visible_to(user).select_related("panel")
     return {
         "upcoming": list(meetings.exclude(status=MeetingStatus.CLOSED).order_by("starts_at")),
         "past": list(meetings.filter(status=MeetingStatus.CLOSED).order_by("-starts_at")[:20]),
@@ -118,7 +117,7 @@ def seat_agency_ids(*, meeting: Meeting) -> dict[int, int]:
 
 def participants(*, meeting: Meeting) -> list:
     """The people who may join the meeting, with their seat's agency, by name."""
-    ids = policy.meeting_participant_ids(meeting)
+    ids = access.meeting_participant_ids(meeting)
     agency_of = seat_agency_ids(meeting=meeting)
     invited_agency = dict(
         MeetingInvitation.objects.live().filter(meeting=meeting).values_list("user_id", "agency_id")
@@ -160,7 +159,7 @@ def room_state(*, user, meeting: Meeting) -> RoomState:
     )
     referral_ids = [item.referral_id for item in items if item.referral_id]
     visible = set(
-        policy.visible_referrals(user).filter(pk__in=referral_ids).values_list("pk", flat=True)
+        access.visible_referrals(user).filter(pk__in=referral_ids).values_list("pk", flat=True)
     )
     actions = list(
         Action.objects.filter(meeting=meeting)
@@ -197,6 +196,6 @@ def room_state(*, user, meeting: Meeting) -> RoomState:
         quorum=meeting_quorum(meeting=meeting),
         participants=people,
         presence=connected_people(meeting_id=meeting.pk),
-        can_run=policy.can_run_meeting(user, meeting),
+        can_run=access.can_run_meeting(user, meeting),
         actions_by_item=actions_by_item,
     )

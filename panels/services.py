@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from agencies import audit, grants, policy, sockets
+import access
+from agencies import audit, grants, sockets
 from agencies.models import Agency, AuditAction, AuditEvent, Membership
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -173,8 +174,8 @@ def panel_schedule_meetings(
 ) -> list[Meeting]:
     """Schedule the panel's next `count` meetings from its cycle, each with its agenda's
     standard items and its invitations; a day that already has a meeting is skipped."""
-    if not policy.can_run_panel(actor, panel):
-        raise policy.ForbiddenForUser(action="schedule", object_type="panel", object_id=panel.pk)
+    if not access.can_run_panel(actor, panel):
+        raise access.ForbiddenForUser(action="schedule", object_type="panel", object_id=panel.pk)
     if not panel.cycle_weeks or not panel.cycle_first_date:
         raise MeetingError("Set the panel's meeting cycle before scheduling from it.")
     today = today or timezone.localdate()
@@ -219,7 +220,7 @@ def panel_membership_grant(
 ) -> PanelMembership:
     """Ask for a person to sit on a panel for an agency. A seat opens the cases listed at the
     panel, so it takes effect only when a second person approves it; never for oneself."""
-    policy.require_can_change_access_of(actor, person)
+    access.require_can_change_access_of(actor, person)
     if role not in PanelRole.values:
         raise grants.AccessChangeError("Select the seat's role")
     if not panel.is_active:
@@ -228,7 +229,7 @@ def panel_membership_grant(
         raise grants.AccessChangeError(f"{agency.name} is deactivated")
     if not person.is_active:
         raise grants.AccessChangeError(f"{grants.name_of(person)}'s account is deactivated")
-    if role in policy.SITTING_ROLES and not panel.member_agencies.filter(pk=agency.pk).exists():
+    if role in access.SITTING_ROLES and not panel.member_agencies.filter(pk=agency.pk).exists():
         raise grants.AccessChangeError(
             f"{agency.name} is not one of {panel.name}'s member agencies: a member or deputy "
             "sits for a member agency"
@@ -254,7 +255,7 @@ def panel_membership_approve(
 ) -> PanelMembership:
     """The second person approves a waiting seat: it starts now."""
     seat = _locked_seat(membership)
-    policy.require_can_decide_seat(actor, seat)
+    access.require_can_decide_seat(actor, seat)
     return grants.decide(grant=seat, actor=actor, approve=True, reason=reason, address=address)
 
 
@@ -268,7 +269,7 @@ def panel_membership_refuse(
 ) -> PanelMembership:
     """The second person refuses a waiting seat, with a reason: it never gives anything."""
     seat = _locked_seat(membership)
-    policy.require_can_decide_seat(actor, seat)
+    access.require_can_decide_seat(actor, seat)
     return grants.decide(grant=seat, actor=actor, approve=False, reason=reason, address=address)
 
 
@@ -284,7 +285,7 @@ def panel_membership_end(
     seat = _locked_seat(membership)
     if seat.ended_at is not None:
         return seat
-    policy.require_can_end_seat(actor, seat)
+    access.require_can_end_seat(actor, seat)
     grants.end(grant=seat, actor=actor, reason=reason, address=address)
     open_meetings = seat.panel.meetings.exclude(status=MeetingStatus.CLOSED)
     events.publish_access_changed(
@@ -324,7 +325,7 @@ def _invite_panel(*, actor, meeting: Meeting) -> list[MeetingInvitation]:
 @transaction.atomic(durable=True)
 def meeting_invite(*, actor: AbstractBaseUser, meeting: Meeting, person) -> MeetingInvitation:
     """Invite one person who holds a seat on the meeting's panel."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(
         meeting, MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS, doing="invite people"
@@ -355,7 +356,7 @@ def meeting_invitation_withdraw(
     *, actor: AbstractBaseUser, meeting: Meeting, person
 ) -> MeetingInvitation:
     """Withdraw a person's invitation; if they have the room open, it closes at once."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(
         meeting, MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS, doing="withdraw invitations"
@@ -449,7 +450,7 @@ def _build_agenda(*, actor, meeting: Meeting) -> list[Action]:
 @transaction.atomic(durable=True)
 def agenda_build(*, actor: AbstractBaseUser, meeting: Meeting) -> list[Action]:
     """The coordinator readies the agenda: standard items, then carried-forward actions."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.SCHEDULED, doing="rebuild the agenda")
     carried = _build_agenda(actor=actor, meeting=meeting)
@@ -466,7 +467,7 @@ def agenda_build(*, actor: AbstractBaseUser, meeting: Meeting) -> list[Action]:
 @transaction.atomic(durable=True)
 def agenda_item_add_case(*, actor: AbstractBaseUser, meeting: Meeting, referral) -> AgendaItem:
     """List a referral on a meeting's agenda, after the items already there."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.SCHEDULED, doing="list a case")
     if meeting.agenda_items.filter(referral=referral, withdrawn_at__isnull=True).exists():
@@ -488,7 +489,7 @@ def agenda_item_move(
     *, actor: AbstractBaseUser, meeting: Meeting, item_id: int, direction: str
 ) -> list[int]:
     """Move a case up or down the agenda; the standard items stay first."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(
         meeting, MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS, doing="reorder the agenda"
@@ -518,7 +519,7 @@ def agenda_item_move(
 @transaction.atomic(durable=True)
 def meeting_start(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
     """Open the meeting on the first item of its agenda."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.SCHEDULED, doing="start the meeting")
     _build_agenda(actor=actor, meeting=meeting)
@@ -544,7 +545,7 @@ def meeting_start(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
 @transaction.atomic(durable=True)
 def meeting_record_confidentiality(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
     """Record that the chair read the confidentiality statement."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="record the statement")
     if meeting.confidentiality_read_at:
@@ -580,7 +581,7 @@ def _move_to(*, actor, meeting: Meeting, item: AgendaItem) -> MeetingEvent:
 @transaction.atomic(durable=True)
 def meeting_next_item(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
     """Move everyone on to the next item of the agenda."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="move on")
     ids = list(selectors.agenda(meeting=meeting).values_list("pk", flat=True))
@@ -593,7 +594,7 @@ def meeting_next_item(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEv
 @transaction.atomic(durable=True)
 def meeting_go_to_item(*, actor: AbstractBaseUser, meeting: Meeting, item_id: int) -> MeetingEvent:
     """Move everyone to a given item (back to one, or ahead past another)."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="move to an item")
     item = _item_of(meeting, item_id)
@@ -605,7 +606,7 @@ def meeting_go_to_item(*, actor: AbstractBaseUser, meeting: Meeting, item_id: in
 @transaction.atomic(durable=True)
 def meeting_close(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
     """Close the meeting: the room stays readable, nothing more can be recorded in it."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="close the meeting")
     now = timezone.now()
@@ -630,7 +631,7 @@ def item_save_notes(
     *, actor: AbstractBaseUser, meeting: Meeting, item_id: int, text: str, version: int
 ) -> MeetingEvent:
     """The minute-taker saves an item's notes, made from version `version` of them."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="save notes")
     item = _item_of(meeting, item_id)
@@ -660,7 +661,7 @@ def item_record_decision(
     *, actor: AbstractBaseUser, meeting: Meeting, item_id: int, text: str, version: int
 ) -> MeetingEvent:
     """Record the panel's decision on an item, made from version `version` of it."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="record a decision")
     item = _item_of(meeting, item_id)
@@ -690,7 +691,7 @@ def item_set_risk(
     *, actor: AbstractBaseUser, meeting: Meeting, item_id: int, risk_level: str
 ) -> MeetingEvent:
     """Record the risk level the panel agreed for a case."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="record the risk level")
     item = _item_of(meeting, item_id)
@@ -724,7 +725,7 @@ def item_record_update(
 ) -> MeetingEvent:
     """Record what one agency reported on a case; `version` 0 for its first update. A panel
     only or not-for-family update never reaches the board copy."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="record an agency's update")
     item = _item_of(meeting, item_id)
@@ -786,7 +787,7 @@ def action_add(
     owner_person=None,
 ) -> Action:
     """Record an action the panel agreed: what, which agency, which person, by when."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="add an action")
     item = _item_of(meeting, item_id)
@@ -821,12 +822,10 @@ def action_add(
 
 def tell_action_owners(action: Action) -> None:
     """The owner (or the owning agency's leads), if they may read the case; no case detail."""
-    from agencies.policy import actions as action_policy
-
     reference = action.referral.reference if action.referral else meeting_reference(action)
     owner = action.owner_person.get_full_name() if action.owner_person else action.owner_agency.name
     notification_services.notify(
-        recipients=action_policy.users_to_tell_of_action(action),
+        recipients=access.users_to_tell_of_action(action),
         kind=NotificationKind.ACTION_ASSIGNED,
         message=(
             f"Action {action.pk} on {reference} was assigned to "
@@ -853,12 +852,12 @@ def attendance_set(
 ) -> Attendance:
     """Record whether an invited person is present, arrived late, sent apologies or is absent
     (and, for a deputy, whom they stand in for); the quorum follows."""
-    policy.require_can_run_meeting(actor, meeting)
+    access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(
         meeting, MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS, doing="record attendance"
     )
-    participants = policy.meeting_participant_ids(meeting)
+    participants = access.meeting_participant_ids(meeting)
     if person.pk not in participants:
         raise MeetingError(f"{person.get_full_name()} is not invited to this meeting.")
     if deputy_for is not None and (deputy_for.pk == person.pk or deputy_for.pk not in participants):
@@ -901,7 +900,7 @@ def meeting_view_record(
     child they were shown, written in one statement (one row for the meeting itself when
     they were shown no case). Returns how many rows."""
     referrals = list(
-        policy.visible_referrals(actor)
+        access.visible_referrals(actor)
         .filter(
             agenda_items__meeting=meeting,
             agenda_items__withdrawn_at__isnull=True,

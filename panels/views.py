@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from panels import commands, selectors, services
 from panels.models import AgencyUpdate, AttendanceStatus, MeetingStatus, RiskLevel
 from referrals import clocks_for
@@ -25,7 +26,7 @@ def meeting_list(request):
 @login_required
 @require_GET
 def meeting_room(request, pk: int):
-    meeting = policy.get_meeting_for(request.user, pk)
+    meeting = access.get_meeting_for(request.user, pk)
     # Each command redirects back here: only a first opening in the window is a new reading.
     if not services.meeting_viewed_recently(
         actor=request.user, meeting=meeting, within=audit.VIEW_AUDIT_WINDOW
@@ -66,7 +67,7 @@ def _runner_context(meeting, state) -> dict:
 @login_required
 @require_POST
 def meeting_command(request, pk: int):
-    meeting = policy.get_meeting_to_run(request.user, pk)
+    meeting = access.get_meeting_to_run(request.user, pk)
     name = request.POST.get("command", "")
     room = reverse("panels:meeting", args=[meeting.pk])
     anchor = f"#item-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
@@ -90,10 +91,10 @@ def meeting_command(request, pk: int):
 @login_required
 @require_GET
 def panel_detail(request, pk: int):
-    panel = policy.get_panel_for(request.user, pk)
+    panel = access.get_panel_for(request.user, pk)
     seats = panel.memberships.active().select_related("user", "agency").order_by("role", "agency")
     meetings = panel.meetings.order_by("-starts_at")[:12]
-    visible = set(policy.meetings_visible_to(request.user).values_list("pk", flat=True))
+    visible = set(access.meetings_visible_to(request.user).values_list("pk", flat=True))
     return render(
         request,
         "panels/panel_detail.html",
@@ -102,7 +103,7 @@ def panel_detail(request, pk: int):
             "seats": seats,
             "meetings": meetings,
             "visible_meeting_ids": visible,
-            "can_run": policy.can_run_panel(request.user, panel),
+            "can_run": access.can_run_panel(request.user, panel),
             "screening_clocks": clocks_for.clocks_summary(panel)
             if clocks_for.is_hub(panel)
             else None,
@@ -113,9 +114,9 @@ def panel_detail(request, pk: int):
 @login_required
 @require_POST
 def panel_schedule(request, pk: int):
-    panel = policy.get_panel_for(request.user, pk)
-    if not policy.can_run_panel(request.user, panel):
-        raise policy.ForbiddenForUser(action="schedule", object_type="panel", object_id=panel.pk)
+    panel = access.get_panel_for(request.user, pk)
+    if not access.can_run_panel(request.user, panel):
+        raise access.ForbiddenForUser(action="schedule", object_type="panel", object_id=panel.pk)
     try:
         created = services.panel_schedule_meetings(actor=request.user, panel=panel)
     except services.MeetingError as exc:

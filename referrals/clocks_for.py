@@ -15,7 +15,8 @@ from datetime import datetime, time
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from panels.models import Panel, PanelKind
 from referrals.clocks import (
     DEFAULT_DECISION_CLOCK,
@@ -216,8 +217,8 @@ def screening_clocks_update(
     (``can_manage_screening_clocks``: a system administrator, or the panel's chair or
     coordinator); the management page asks it too, before showing the form.
     """
-    if not policy.can_manage_screening_clocks(actor, clocks.panel):
-        raise policy.ForbiddenForUser(
+    if not access.can_manage_screening_clocks(actor, clocks.panel):
+        raise access.ForbiddenForUser(
             action="set the screening clocks of", object_type="panel", object_id=clocks.panel_id
         )
     if clocks.pk is not None:

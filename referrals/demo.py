@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies import policy
+import access
 from agencies.models import Agency
 from panels.models import AgendaItem, Meeting, MeetingStatus, Panel, PanelKind, PanelMembership
-from referrals import clocks_for, intake, matching
+from referrals import clocks_for, intake, matching, services
 from referrals.models import (
     BreakGlassAccess,
     Category,
@@ -186,10 +186,9 @@ def seed_referrals(people: dict, agencies: dict) -> dict:
         withdrawn.withdrawn_by = maya
         withdrawn.withdrawal_reason = "Shared in error: the family is not a Fenmarsh Homes tenant."
         withdrawn.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-        from guardian.shortcuts import remove_perm
 
         remove_perm(
-            policy.VIEW_REFERRAL, agencies["housing"].permission_group, referrals["FEN-2026-0004"]
+            access.VIEW_REFERRAL, agencies["housing"].permission_group, referrals["FEN-2026-0004"]
         )
 
     contributions = [
@@ -226,7 +225,7 @@ def seed_referrals(people: dict, agencies: dict) -> dict:
     panels = _seed_panels(people, agencies, referrals, now)
 
     # A worker given one case individually through django-guardian.
-    assign_perm(policy.VIEW_REFERRAL, people["lewis.tran"], referrals["FEN-2026-0007"])
+    assign_perm(access.VIEW_REFERRAL, people["lewis.tran"], referrals["FEN-2026-0007"])
     referrals.update(_seed_caseload(people, agencies, children, hub, now))
     return {"children": children, "referrals": referrals, "panels": panels}
 
@@ -237,7 +236,7 @@ def _share(referral, agency, by, reason):
         share = ReferralShare.objects.create(
             referral=referral, agency=agency, reason=reason, shared_by=by
         )
-        assign_perm(policy.VIEW_REFERRAL, agency.permission_group, referral)
+        assign_perm(access.VIEW_REFERRAL, agency.permission_group, referral)
     return share
 
 
@@ -755,8 +754,6 @@ BREAK_GLASS = [
 def seed_break_glass(people: dict, agencies: dict) -> None:
     """Each break-glass story once: the case's agency leads and data protection officers are
     told, as in real use."""
-    from referrals import services
-
     for username, reference, agency_key, reason in BREAK_GLASS:
         user = people[username]
         if BreakGlassAccess.objects.filter(user=user, reason=reason).exists():
@@ -768,6 +765,6 @@ def seed_break_glass(people: dict, agencies: dict) -> None:
                 agency=agencies[agency_key], reference__startswith="FEN-"
             ).order_by("reference")
         )
-        referral = next((r for r in candidates if policy.can_break_glass(user, r)), None)
+        referral = next((r for r in candidates if access.can_break_glass(user, r)), None)
         if referral is not None:
             services.referral_break_glass(actor=user, referral=referral, reason=reason)

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from agencies.models import Agency
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -137,8 +139,8 @@ def referral_draft_save(
 
     A draft's edits only ever reach a child row of its own: when another referral names the
     draft's row, the draft moves to a copy first (child_record.own_child_for_draft)."""
-    if not policy.referring_agencies(actor).filter(pk=agency.pk).exists():
-        raise policy.ForbiddenForUser(action="refer for", object_type="agency", object_id=agency.pk)
+    if not access.referring_agencies(actor).filter(pk=agency.pk).exists():
+        raise access.ForbiddenForUser(action="refer for", object_type="agency", object_id=agency.pk)
     if referral is None:
         new_child = Child()
         _apply_child(new_child, child)
@@ -159,8 +161,8 @@ def referral_draft_save(
     else:
         if referral.state != ReferralState.DRAFT:
             raise ReferralError("Only a draft can be edited like this.")
-        if not policy.can_change_referral(actor, referral):
-            raise policy.ForbiddenForUser(
+        if not access.can_change_referral(actor, referral):
+            raise access.ForbiddenForUser(
                 action="edit",
                 object_type="referral",
                 object_id=referral.pk,
@@ -231,7 +233,7 @@ def referral_submit(*, actor, referral: Referral, request=None) -> Referral:
     """Submit a complete draft: start its clocks and suggest existing records of the child."""
     referral = Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
     transition = workflow.transition_for(name="submit", state=referral.state)
-    policy.require(actor, "submit", referral)
+    access.require(actor, "submit", referral)
     missing = missing_for_submission(referral)
     if missing:
         raise ReferralError("; ".join(missing))
@@ -266,7 +268,7 @@ def referral_screen(*, actor, referral: Referral, rag: str, reason: str, request
     """Rate a submitted referral red, amber or green; the decision clock follows the rating."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     transition = workflow.transition_for(name="screen", state=referral.state)
-    policy.require(actor, "screen", referral)
+    access.require(actor, "screen", referral)
     if rag not in Rag.values:
         raise ReferralError("Choose a rating: red, amber or green")
     if not reason.strip():
@@ -293,7 +295,7 @@ def referral_decide(
     if decision not in DECISIONS:
         raise ReferralError("Choose what happens next")
     transition = workflow.transition_for(name=decision, state=referral.state)
-    policy.require(actor, decision, referral)
+    access.require(actor, decision, referral)
     if not reason.strip():
         raise ReferralError("Give the reason for the decision")
     referral.decided_at = timezone.now()
@@ -309,7 +311,7 @@ def tell_referrer(referral: Referral, actor) -> None:
     """Feedback to the referrer: what became of their referral (the state, never the reason,
     which may name the child)."""
     notification_services.notify(
-        recipients=[p for p in policy.users_to_tell_of_decision(referral) if p != actor],
+        recipients=[p for p in access.users_to_tell_of_decision(referral) if p != actor],
         kind=NotificationKind.REFERRAL_DECIDED,
         message=f"Your referral {referral.reference} is now: "
         f"{ReferralState(referral.state).label.lower()}.",
@@ -321,7 +323,7 @@ def tell_referrer(referral: Referral, actor) -> None:
 def referral_close(*, actor, referral: Referral, outcome: str, request=None) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     transition = workflow.transition_for(name="close", state=referral.state)
-    policy.require(actor, "close", referral)
+    access.require(actor, "close", referral)
     if not outcome.strip():
         raise ReferralError("Record the outcome before closing the referral")
     referral.outcome = outcome.strip()
@@ -339,7 +341,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str, request=None) -
     """Withdraw a draft or a submitted referral: kept, with who, when and why."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     transition = workflow.transition_for(name="withdraw", state=referral.state)
-    policy.require(actor, "withdraw", referral)
+    access.require(actor, "withdraw", referral)
     if not reason.strip():
         raise ReferralError("Give the reason for withdrawing the referral")
     _record_transition(
@@ -367,8 +369,8 @@ def child_match_decide(
         .get(pk=match.pk)
     )
     referral = match.referral
-    if not policy.can_screen(actor) or not policy.can_view_referral(actor, referral):
-        raise policy.ForbiddenForUser(
+    if not access.can_screen(actor) or not access.can_view_referral(actor, referral):
+        raise access.ForbiddenForUser(
             action="decide matches on",
             object_type="referral",
             object_id=referral.pk,
@@ -435,8 +437,8 @@ def contributions_request(
     *, actor, referral: Referral, agencies: list[Agency], request=None
 ) -> list[ContributionRequest]:
     """Ask agencies what they know: the referral is shared with each, and its leads are told."""
-    if not policy.can_request_contributions(actor, referral):
-        raise policy.ForbiddenForUser(
+    if not access.can_request_contributions(actor, referral):
+        raise access.ForbiddenForUser(
             action="ask for contributions on",
             object_type="referral",
             object_id=referral.pk,
@@ -456,15 +458,13 @@ def contributions_request(
                 referral=referral, agency=agency, withdrawn_at__isnull=True
             ).exists()
         ):
-            from guardian.shortcuts import assign_perm
-
             ReferralShare.objects.create(
                 referral=referral,
                 agency=agency,
                 reason="Asked for the agency's information",
                 shared_by=actor,
             )
-            assign_perm(policy.VIEW_REFERRAL, agency.permission_group, referral)
+            assign_perm(access.VIEW_REFERRAL, agency.permission_group, referral)
         audit.record(
             actor=actor,
             action=audit.Action.SHARED,
@@ -474,7 +474,7 @@ def contributions_request(
             detail=f"Asked {agency.name} for its information",
         )
         notification_services.notify(
-            recipients=policy.users_to_tell_of_contribution_request(referral, agency),
+            recipients=access.users_to_tell_of_contribution_request(referral, agency),
             kind=NotificationKind.CONTRIBUTION_REQUESTED,
             message=f"Referral {referral.reference} is waiting for your agency's information.",
             referral=referral,
@@ -493,8 +493,8 @@ def contribution_add(
     lawful_basis: str,
     request=None,
 ) -> Contribution:
-    if not policy.contributing_agencies(actor, referral).filter(pk=agency.pk).exists():
-        raise policy.ForbiddenForUser(
+    if not access.contributing_agencies(actor, referral).filter(pk=agency.pk).exists():
+        raise access.ForbiddenForUser(
             action="add information to",
             object_type="referral",
             object_id=referral.pk,
@@ -535,8 +535,8 @@ def contribution_decline(
     """An agency decides not to share what it holds, and says why."""
     asked = ContributionRequest.objects.select_for_update().get(pk=contribution_request.pk)
     referral = asked.referral
-    if not policy.contributing_agencies(actor, referral).filter(pk=asked.agency_id).exists():
-        raise policy.ForbiddenForUser(
+    if not access.contributing_agencies(actor, referral).filter(pk=asked.agency_id).exists():
+        raise access.ForbiddenForUser(
             action="answer for",
             object_type="referral",
             object_id=referral.pk,
@@ -563,11 +563,12 @@ def contribution_decline(
 
 @transaction.atomic(durable=True)
 def attachment_add(*, actor, referral: Referral, uploaded, request=None) -> Attachment:
-    """Store a checked file under a generated name, outside the static files."""
-    policy.require(actor, "add_attachment", referral)
+    """Store a checked file under a generated name, outside the static files; the name the
+    referrer gave is kept with the extension of what the file is (a PDF called .html is .pdf)."""
+    access.require(actor, "add_attachment", referral)
     kind = check_upload(uploaded)
     data = uploaded.read()
-    original = os.path.basename(getattr(uploaded, "name", "") or "attachment")[:255]
+    original = kind.file_name(os.path.basename(getattr(uploaded, "name", "") or "attachment")[:250])
     attachment = Attachment(
         referral=referral,
         original_name=original,

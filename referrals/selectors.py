@@ -3,18 +3,21 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
-from agencies import policy
+import access
 from agencies.models import AuditEvent
+from referrals.matching import normalise_name
 from referrals.models import Referral, ReferralState
 
 
 def referral_list_for(*, user, limit: int = 50) -> list[Referral]:
     """The first page of referrals the person may see, newest first, in one query."""
     return list(
-        policy.visible_referrals(user)
+        access.visible_referrals(user)
         .select_related("agency", "child")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -85,7 +88,7 @@ def is_repeat_referral(referral: Referral) -> bool:
 def screening_queue(*, user) -> list[Referral]:
     """Submitted and screened referrals the person may see, the least time left first."""
     queue = (
-        policy.visible_referrals(user)
+        access.visible_referrals(user)
         .filter(state__in=[ReferralState.SUBMITTED, ReferralState.SCREENED])
         .annotate(
             next_due_at=Case(
@@ -111,7 +114,7 @@ class ChronologyEntry:
 
 def child_chronology(*, user, child) -> list[ChronologyEntry]:
     """One chronology across agencies, in time order, of what this person may see."""
-    referrals = list(policy.visible_referrals(user).filter(child=child).select_related("agency"))
+    referrals = list(access.visible_referrals(user).filter(child=child).select_related("agency"))
     entries: list[ChronologyEntry] = []
     for referral in referrals:
         entries.append(
@@ -123,7 +126,7 @@ def child_chronology(*, user, child) -> list[ChronologyEntry]:
                 referral,
             )
         )
-        for contribution in policy.visible_contributions(user, referral).select_related("agency"):
+        for contribution in access.visible_contributions(user, referral).select_related("agency"):
             entries.append(
                 ChronologyEntry(
                     contribution.created_at,
@@ -151,14 +154,10 @@ def search_referrals(*, user, query: str, limit: int = 50) -> list[Referral]:
     """By reference, NHS number or the child's name (any order, aliases too), within what the
     person may see. Uses PostgreSQL trigram similarity where available, a substring match
     elsewhere."""
-    from django.db import connection
-
-    from referrals.matching import normalise_name
-
     query = query.strip()
     if not query:
         return []
-    visible = policy.visible_referrals(user).select_related("agency", "child")
+    visible = access.visible_referrals(user).select_related("agency", "child")
     digits = query.replace(" ", "")
     if digits.isdigit() and len(digits) == 10:
         return list(visible.filter(child__nhs_number=digits)[:limit])
@@ -172,8 +171,6 @@ def search_referrals(*, user, query: str, limit: int = 50) -> list[Referral]:
     for token in name.split():
         condition &= Q(child__search_name__contains=token)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
         return list(
             visible.annotate(score=TrigramWordSimilarity(name, "child__search_name"))
             .filter(condition | Q(score__gte=0.5))

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from agencies.models import Agency
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -22,7 +23,7 @@ def referral_view_record(
     *, actor: AbstractBaseUser, referral: Referral, request=None, reason: str = ""
 ) -> None:
     """Record that a person read a referral (with the auditor's reason where one is asked)."""
-    if policy.must_give_view_reason(actor, referral) and not reason.strip():
+    if access.must_give_view_reason(actor, referral) and not reason.strip():
         raise ReferralError("Give the reason you are reading this case.")
     audit.record(
         actor=actor,
@@ -38,7 +39,7 @@ def referral_view_record(
 def referral_share(
     *, actor: AbstractBaseUser, referral: Referral, agency: Agency, reason: str, request=None
 ) -> ReferralShare:
-    policy.require(actor, "share_referral", referral)
+    access.require(actor, "share_referral", referral)
     reason = reason.strip()
     if not reason:
         raise ReferralError("Enter the reason for sharing this referral.")
@@ -51,7 +52,7 @@ def referral_share(
     share = ReferralShare.objects.create(
         referral=referral, agency=agency, reason=reason, shared_by=actor
     )
-    assign_perm(policy.VIEW_REFERRAL, agency.permission_group, referral)
+    assign_perm(access.VIEW_REFERRAL, agency.permission_group, referral)
     audit.record(
         actor=actor,
         action=audit.Action.SHARED,
@@ -62,7 +63,7 @@ def referral_share(
         detail=f"Shared with {agency.name}",
     )
     notification_services.notify(
-        recipients=policy.users_to_tell_of_share(referral, agency),
+        recipients=access.users_to_tell_of_share(referral, agency),
         kind=NotificationKind.REFERRAL_SHARED,
         message=f"Referral {referral.reference} has been shared with {agency.name}.",
         referral=referral,
@@ -75,7 +76,7 @@ def referral_share_withdraw(
     *, actor: AbstractBaseUser, share: ReferralShare, reason: str, request=None
 ) -> ReferralShare:
     referral = share.referral
-    policy.require(actor, "share_referral", referral)
+    access.require(actor, "share_referral", referral)
     reason = reason.strip()
     if not reason:
         raise ReferralError("Enter the reason for withdrawing this share.")
@@ -86,7 +87,7 @@ def referral_share_withdraw(
     share.withdrawal_reason = reason
     share.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     # The share row keeps the history; the guardian row is only the live grant.
-    remove_perm(policy.VIEW_REFERRAL, share.agency.permission_group, referral)
+    remove_perm(access.VIEW_REFERRAL, share.agency.permission_group, referral)
     audit.record(
         actor=actor,
         action=audit.Action.SHARE_WITHDRAWN,
@@ -104,8 +105,8 @@ def referral_break_glass(
     *, actor: AbstractBaseUser, referral: Referral, reason: str, request=None
 ) -> BreakGlassAccess:
     """Open a case outside one's rights: time-limited, audited, and its agency's leads told."""
-    if not policy.can_break_glass(actor, referral):
-        raise policy.ForbiddenForUser(
+    if not access.can_break_glass(actor, referral):
+        raise access.ForbiddenForUser(
             action="break the glass on",
             object_type="referral",
             object_id=referral.pk,
@@ -115,39 +116,40 @@ def referral_break_glass(
     if len(reason) < 10:
         raise ReferralError("Explain why you need this case now (at least 10 characters).")
     now = timezone.now()
-    access = BreakGlassAccess.objects.create(
+    glass = BreakGlassAccess.objects.create(
         user=actor,
         referral=referral,
         reason=reason,
         opened_at=now,
-        expires_at=now + policy.break_glass_duration(),
+        expires_at=now + access.break_glass_duration(),
     )
+    access.forget(actor.pk)  # the case opens for the rest of this request too
     audit.record(
         actor=actor,
         action=audit.Action.BREAK_GLASS,
-        obj=access,
+        obj=glass,
         referral=referral,
         request=request,
         reason=reason,
-        detail=f"Access until {access.expires_at:%Y-%m-%d %H:%M}",
+        detail=f"Access until {glass.expires_at:%Y-%m-%d %H:%M}",
     )
     message = (
         f"{actor.get_full_name() or actor.get_username()} broke the glass on referral "
         f"{referral.reference}."
     )
     notification_services.notify(
-        recipients=policy.users_to_tell_of_break_glass(referral),
+        recipients=access.users_to_tell_of_break_glass(referral),
         kind=NotificationKind.BREAK_GLASS,
         message=message,
         referral=referral,
     )
     # The data protection officers may not read the case: they are sent to its audit trail.
     notification_services.notify(
-        recipients=policy.data_protection_officers_to_tell_of_break_glass(referral).exclude(
-            pk__in=policy.users_to_tell_of_break_glass(referral)
+        recipients=access.data_protection_officers_to_tell_of_break_glass(referral).exclude(
+            pk__in=access.users_to_tell_of_break_glass(referral)
         ),
         kind=NotificationKind.BREAK_GLASS,
         message=message,
         link=f"/referrals/{referral.pk}/audit/",
     )
-    return access
+    return glass

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies import audit, exports, policy
+import access
+from agencies import audit, exports
 from agencies.models import Agency
 from referrals import clocks, clocks_for, intake, selectors, services, workflow
 from referrals.attachments import AttachmentRejected
@@ -59,9 +60,9 @@ def referral_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_detail(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
+    referral = access.get_referral_for(request.user, pk)
     reason = ""
-    if policy.must_give_view_reason(request.user, referral):
+    if access.must_give_view_reason(request.user, referral):
         form = ViewReasonForm(request.POST or None)
         if request.method != "POST" or not form.is_valid():
             return render(
@@ -74,12 +75,12 @@ def referral_detail(request, pk: int):
     shares = referral.shares.select_related("agency", "shared_by", "withdrawn_by")
     context = {
         "referral": referral,
-        "contributions": policy.visible_contributions(request.user, referral).select_related(
+        "contributions": access.visible_contributions(request.user, referral).select_related(
             "agency", "author"
         ),
         "shares": shares,
-        "can_share": policy.can_share_referral(request.user, referral),
-        "can_view_audit": policy.can_view_audit_trail(request.user, referral),
+        "can_share": access.can_share_referral(request.user, referral),
+        "can_view_audit": access.can_view_audit_trail(request.user, referral),
         "withdraw_form": WithdrawShareForm(),
         **_case_context(request.user, referral),
     }
@@ -130,9 +131,9 @@ def _deadlines(referral: Referral, now) -> list[Deadline]:
 def _case_context(user, referral: Referral) -> dict:
     """What the referral page shows besides the referral itself, and the action forms the
     policy and the referral's state allow this person."""
-    contributing = policy.contributing_agencies(user, referral)
+    contributing = access.contributing_agencies(user, referral)
     contributing_ids = set(contributing.values_list("pk", flat=True))
-    can_screen = policy.can_screen(user)
+    can_screen = access.can_screen(user)
     asked = list(referral.contribution_requests.select_related("agency", "requested_by"))
     decisions = [d for d in intake.DECISIONS if _allowed(user, referral, d)]
     to_ask = _agencies_not_yet_asked(referral)
@@ -141,12 +142,12 @@ def _case_context(user, referral: Referral) -> dict:
         "decide": bool(decisions) and DecideForm(prefix="decide", decisions=decisions),
         "close": _allowed(user, referral, "close") and CloseForm(prefix="close"),
         "withdraw": _allowed(user, referral, "withdraw") and WithdrawForm(prefix="withdraw"),
-        "ask": policy.can_request_contributions(user, referral)
+        "ask": access.can_request_contributions(user, referral)
         and to_ask.exists()
         and ContributionRequestForm(prefix="ask", agencies=to_ask),
         "contribute": bool(contributing_ids)
         and ContributionForm(prefix="contribute", agencies=contributing),
-        "attach": policy.can_add_attachment(user, referral) and AttachmentForm(prefix="attach"),
+        "attach": access.can_add_attachment(user, referral) and AttachmentForm(prefix="attach"),
     }
     matches = []
     if can_screen:
@@ -180,15 +181,15 @@ def _case_context(user, referral: Referral) -> dict:
         "matches": matches,
         "actions": actions,
         "can_edit_draft": referral.state == ReferralState.DRAFT
-        and policy.can_change_referral(user, referral),
+        and access.can_change_referral(user, referral),
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_share(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "share_referral", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "share_referral", referral)
     already = referral.shares.filter(withdrawn_at__isnull=True).values("agency_id")
     choices = Agency.objects.filter(is_active=True).exclude(pk=referral.agency_id)
     form = ShareForm(request.POST or None, agencies=choices.exclude(pk__in=already))
@@ -214,11 +215,11 @@ def referral_share(request, pk: int):
 @login_required
 @require_POST
 def referral_share_withdraw(request, pk: int, share_pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "share_referral", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "share_referral", referral)
     share = ReferralShare.objects.filter(referral=referral, pk=share_pk).first()
     if share is None:
-        raise policy.NotFoundForUser(
+        raise access.NotFoundForUser(
             object_type="share", object_id=share_pk, referral_id=referral.pk
         )
     form = WithdrawShareForm(request.POST)
@@ -239,8 +240,8 @@ def referral_share_withdraw(request, pk: int, share_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
-    if not policy.can_break_glass_at_all(request.user):
-        raise policy.ForbiddenForUser(action="break the glass", object_type="case", object_id="")
+    if not access.can_break_glass_at_all(request.user):
+        raise access.ForbiddenForUser(action="break the glass", object_type="case", object_id="")
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         referral = Referral.objects.filter(
@@ -248,11 +249,11 @@ def break_glass(request):
         ).first()
         if referral is None:
             form.add_error("reference", "There is no referral with that reference")
-        elif policy.can_view_referral(request.user, referral):
+        elif access.can_view_referral(request.user, referral):
             return redirect("referrals:detail", pk=referral.pk)
         else:
             try:
-                access = services.referral_break_glass(
+                glass = services.referral_break_glass(
                     actor=request.user,
                     referral=referral,
                     reason=form.cleaned_data["reason"],
@@ -264,7 +265,7 @@ def break_glass(request):
                 messages.success(
                     request,
                     f"You can read {referral.reference} until "
-                    f"{timezone.localtime(access.expires_at):%H:%M on %d %B}. "
+                    f"{timezone.localtime(glass.expires_at):%H:%M on %d %B}. "
                     "Its agency lead has been told.",
                 )
                 return redirect("referrals:detail", pk=referral.pk)
@@ -321,10 +322,10 @@ def _audit_filters(request):
 @login_required
 def referral_audit(request, pk: int):
     referral = Referral.objects.select_related("child").filter(pk=pk).first()
-    if referral is None or not policy.can_view_audit_trail(request.user, referral):
-        if referral is not None and policy.can_view_referral(request.user, referral):
-            policy.require(request.user, "view_audit_trail", referral)
-        raise policy.NotFoundForUser(
+    if referral is None or not access.can_view_audit_trail(request.user, referral):
+        if referral is not None and access.can_view_referral(request.user, referral):
+            access.require(request.user, "view_audit_trail", referral)
+        raise access.NotFoundForUser(
             object_type="referral", object_id=pk, referral_id=referral and referral.pk
         )
     form, filters = _audit_filters(request)
@@ -343,8 +344,8 @@ def referral_audit(request, pk: int):
 @login_required
 def child_audit(request, pk: int):
     child = Child.objects.filter(pk=pk).first()
-    if child is None or not policy.can_view_child_audit_trail(request.user, child):
-        raise policy.NotFoundForUser(object_type="child", object_id=pk, child_id=child and child.pk)
+    if child is None or not access.can_view_child_audit_trail(request.user, child):
+        raise access.NotFoundForUser(object_type="child", object_id=pk, child_id=child and child.pk)
     form, filters = _audit_filters(request)
     events = selectors.child_audit_trail(child=child, **filters)
     return _audit_page(
@@ -360,8 +361,8 @@ def child_audit(request, pk: int):
 
 @login_required
 def audit_lookup(request):
-    if not policy.can_look_up_audit_trails(request.user):
-        raise policy.ForbiddenForUser(action="look up", object_type="audit trail", object_id="")
+    if not access.can_look_up_audit_trails(request.user):
+        raise access.ForbiddenForUser(action="look up", object_type="audit trail", object_id="")
     reference = request.GET.get("reference", "").strip()
     error = ""
     if reference:
@@ -461,10 +462,10 @@ def draft_view(view):
     @login_required
     @require_http_methods(["GET", "POST"])
     def wrapper(request, pk: int):
-        referral = policy.get_referral_for(request.user, pk)
+        referral = access.get_referral_for(request.user, pk)
         if referral.state != ReferralState.DRAFT:
             return redirect("referrals:detail", pk=referral.pk)
-        policy.require(request.user, "change_referral", referral)
+        access.require(request.user, "change_referral", referral)
         return view(request, referral)
 
     return wrapper
@@ -472,10 +473,10 @@ def draft_view(view):
 
 @login_required
 def draft_list(request):
-    if not policy.can_refer(request.user):
-        raise policy.ForbiddenForUser(action="refer", object_type="child", object_id="")
+    if not access.can_refer(request.user):
+        raise access.ForbiddenForUser(action="refer", object_type="child", object_id="")
     drafts = (
-        policy.visible_referrals(request.user)
+        access.visible_referrals(request.user)
         .filter(state=ReferralState.DRAFT, referrer=request.user)
         .select_related("child", "agency")
         .order_by("-created_at", "-id")
@@ -486,8 +487,8 @@ def draft_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def draft_new(request):
-    if not policy.can_refer(request.user):
-        raise policy.ForbiddenForUser(action="refer", object_type="child", object_id="")
+    if not access.can_refer(request.user):
+        raise access.ForbiddenForUser(action="refer", object_type="child", object_id="")
     return _child_step(request, referral=None)
 
 
@@ -500,7 +501,7 @@ def _child_step(request, *, referral):
     action = _submitted_action(request)
     form = ChildForm(
         request.POST if action else None,
-        agencies=policy.referring_agencies(request.user),
+        agencies=access.referring_agencies(request.user),
         complete=action != "save",
         initial=ChildForm.initial_from(referral) if referral else None,
     )
@@ -650,7 +651,7 @@ def draft_check(request, referral):
 
 @login_required
 def referral_submitted(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
+    referral = access.get_referral_for(request.user, pk)
     if referral.state == ReferralState.DRAFT:
         return redirect("referrals:draft-check", pk=referral.pk)
     return render(request, "referrals/submitted.html", {"referral": referral})
@@ -668,8 +669,8 @@ class QueueRow:
 
 @login_required
 def screening_queue(request):
-    if not policy.can_screen(request.user):
-        raise policy.ForbiddenForUser(action="screen", object_type="referral", object_id="")
+    if not access.can_screen(request.user):
+        raise access.ForbiddenForUser(action="screen", object_type="referral", object_id="")
     queue = selectors.screening_queue(user=request.user)
     now = timezone.now()
     suggested = dict(
@@ -714,9 +715,9 @@ def referral_search(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_detail(request, pk: int):
-    child = policy.get_child_for(request.user, pk)
+    child = access.get_child_for(request.user, pk)
     reason = ""
-    if policy.must_give_child_view_reason(request.user, child):
+    if access.must_give_child_view_reason(request.user, child):
         form = ViewReasonForm(request.POST if request.method == "POST" else None)
         if not form.is_valid():
             return render(request, "referrals/view_reason.html", {"child": child, "form": form})
@@ -733,7 +734,7 @@ def child_detail(request, pk: int):
     context = {
         "child": child,
         "chronology": selectors.child_chronology(user=request.user, child=child),
-        "can_view_audit": policy.can_view_child_audit_trail(request.user, child),
+        "can_view_audit": access.can_view_child_audit_trail(request.user, child),
     }
     return render(request, "referrals/child_detail.html", context)
 
@@ -767,14 +768,14 @@ def _bound(request):
 def _allowed(user, referral, name: str) -> bool:
     """The policy lets this person make the move, and the referral's state allows it now."""
     in_state = any(t.name == name for t in workflow.allowed_transitions(referral.state))
-    return in_state and policy.allows(user, name, referral)
+    return in_state and access.allows(user, name, referral)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_screen(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "screen", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "screen", referral)
     return _act(
         request,
         referral,
@@ -795,10 +796,10 @@ def referral_screen(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_decide(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    permitted = [d for d in intake.DECISIONS if policy.allows(request.user, d, referral)]
+    referral = access.get_referral_for(request.user, pk)
+    permitted = [d for d in intake.DECISIONS if access.allows(request.user, d, referral)]
     if not permitted:
-        raise policy.ForbiddenForUser(
+        raise access.ForbiddenForUser(
             action="decide", object_type="referral", object_id=pk, referral_id=referral.pk
         )
     decisions = [d for d in permitted if _allowed(request.user, referral, d)] or permitted
@@ -822,8 +823,8 @@ def referral_decide(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_close(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "close", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "close", referral)
     return _act(
         request,
         referral,
@@ -840,8 +841,8 @@ def referral_close(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_withdraw(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "withdraw", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "withdraw", referral)
     return _act(
         request,
         referral,
@@ -858,9 +859,9 @@ def referral_withdraw(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_match(request, pk: int, match_pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    if not policy.can_screen(request.user):
-        raise policy.ForbiddenForUser(
+    referral = access.get_referral_for(request.user, pk)
+    if not access.can_screen(request.user):
+        raise access.ForbiddenForUser(
             action="decide matches on", object_type="referral", object_id=pk, referral_id=pk
         )
     # A match whose candidate is only a draft's child was never the screener's to see.
@@ -871,7 +872,7 @@ def referral_match(request, pk: int, match_pk: int):
         .first()
     )
     if match is None:
-        raise policy.NotFoundForUser(
+        raise access.NotFoundForUser(
             object_type="child match", object_id=match_pk, referral_id=referral.pk
         )
     if request.method == "GET":
@@ -905,8 +906,8 @@ def referral_match(request, pk: int, match_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contributions_request(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "request_contributions", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "request_contributions", referral)
     form = ContributionRequestForm(
         _bound(request), prefix="ask", agencies=_agencies_not_yet_asked(referral)
     )
@@ -931,10 +932,10 @@ def _agencies_not_yet_asked(referral):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_add(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    agencies = policy.contributing_agencies(request.user, referral)
+    referral = access.get_referral_for(request.user, pk)
+    agencies = access.contributing_agencies(request.user, referral)
     if not agencies.exists():
-        raise policy.ForbiddenForUser(
+        raise access.ForbiddenForUser(
             action="add information to", object_type="referral", object_id=pk, referral_id=pk
         )
     form = ContributionForm(_bound(request), prefix="contribute", agencies=agencies)
@@ -960,14 +961,14 @@ def contribution_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_decline(request, pk: int, request_pk: int):
-    referral = policy.get_referral_for(request.user, pk)
+    referral = access.get_referral_for(request.user, pk)
     asked = referral.contribution_requests.select_related("agency").filter(pk=request_pk).first()
     if asked is None:
-        raise policy.NotFoundForUser(
+        raise access.NotFoundForUser(
             object_type="contribution request", object_id=request_pk, referral_id=referral.pk
         )
-    if not policy.contributing_agencies(request.user, referral).filter(pk=asked.agency_id):
-        raise policy.ForbiddenForUser(
+    if not access.contributing_agencies(request.user, referral).filter(pk=asked.agency_id):
+        raise access.ForbiddenForUser(
             action="answer for", object_type="referral", object_id=pk, referral_id=pk
         )
     return _act(
@@ -986,8 +987,8 @@ def contribution_decline(request, pk: int, request_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def attachment_add(request, pk: int):
-    referral = policy.get_referral_for(request.user, pk)
-    policy.require(request.user, "add_attachment", referral)
+    referral = access.get_referral_for(request.user, pk)
+    access.require(request.user, "add_attachment", referral)
     files = request.FILES if request.method == "POST" else None
     return _act(
         request,
@@ -1007,14 +1008,14 @@ def attachment_add(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def attachment_download(request, pk: int, attachment_pk: int):
     """Served only through the policy, never as a static file, and every download audited."""
-    referral = policy.get_referral_for(request.user, pk)
+    referral = access.get_referral_for(request.user, pk)
     attachment = referral.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
-        raise policy.NotFoundForUser(
+        raise access.NotFoundForUser(
             object_type="attachment", object_id=attachment_pk, referral_id=referral.pk
         )
     reason = ""
-    if policy.must_give_view_reason(request.user, referral):
+    if access.must_give_view_reason(request.user, referral):
         form = ViewReasonForm(request.POST if request.method == "POST" else None)
         if not form.is_valid():
             return render(
@@ -1039,8 +1040,8 @@ def attachment_download(request, pk: int, attachment_pk: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+        filename=attachment.download_name,
+        content_type=attachment.kind.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -9,4 +9,7 @@ audited, and every read of a case is recorded as a view.
 - submission.py: creating and submitting a referral in one call, once per Idempotency-Key
 - referrals.py, contributions.py: the views, one per operation
 - docs.py: the OpenAPI schema and Swagger UI under the strict CSP
+- tokens.py: issuing, rotating and revoking a person's token (kept as its hash), audited
+- authentication.py: a token looked up by its hash; requests a minute per token
+- pagination.py: pages of at most 100, a malformed limit or offset a 400
 """

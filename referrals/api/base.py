@@ -20,7 +20,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, exception_handler
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from referrals.services import ReferralError
 from referrals.workflow import TransitionNotAllowed
 
@@ -53,7 +54,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-REFUSALS = (policy.NotFoundForUser, policy.ForbiddenForUser, AccessReasonRequired)
+REFUSALS = (access.NotFoundForUser, access.ForbiddenForUser, AccessReasonRequired)
 
 
 def _joined(path: str, key) -> str:

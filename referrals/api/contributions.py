@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from agencies import policy
+import access
 from referrals import intake
 from referrals.api.base import ApiView, error_responses
 from referrals.api.serializers import (
@@ -65,10 +65,10 @@ class ContributionCreateApi(ApiView):
         responses={201: OutputSerializer, **error_responses(400, 401, 403, 404, 415)},
     )
     def post(self, request, pk: int):
-        referral = policy.get_referral_for(request.user, pk)
-        agencies = policy.contributing_agencies(request.user, referral)
+        referral = access.get_referral_for(request.user, pk)
+        agencies = access.contributing_agencies(request.user, referral)
         if not agencies.exists():
-            raise policy.ForbiddenForUser(
+            raise access.ForbiddenForUser(
                 action="add information to",
                 object_type="referral",
                 object_id=referral.pk,

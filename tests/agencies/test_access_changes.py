@@ -7,7 +7,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from agencies import policy, services
+import access
+from agencies import services
 from agencies.models import AuditAction, AuditEvent, Membership, Role
 from notifications.models import Notification, NotificationKind
 from panels.models import PanelMembership
@@ -19,11 +20,11 @@ from tests.factories import person
 def test_ending_a_membership_ends_the_access_it_gave_at_once(world):
     lead = world.people["lead_a"]
     membership = Membership.objects.get(user=lead, role=Role.AGENCY_LEAD)
-    assert policy.can_view_referral(lead, world.referral)
+    assert access.can_view_referral(lead, world.referral)
 
     services.membership_end(actor=world.people["sysadmin"], membership=membership, reason="Left")
 
-    assert not policy.can_view_referral(lead, world.referral)
+    assert not access.can_view_referral(lead, world.referral)
     assert AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_ENDED).exists()
 
 
@@ -31,7 +32,7 @@ def test_withdrawing_a_share_ends_the_other_agencys_access_and_keeps_the_record(
     world, django_capture_on_commit_callbacks
 ):
     share = world.referral.shares.get()
-    assert policy.can_view_referral(world.people["lead_b"], world.referral)
+    assert access.can_view_referral(world.people["lead_b"], world.referral)
 
     referral_services.referral_share_withdraw(
         actor=world.people["lead_a"], share=share, reason="Health no longer involved."
@@ -41,7 +42,7 @@ def test_withdrawing_a_share_ends_the_other_agencys_access_and_keeps_the_record(
     assert share.withdrawn_at is not None
     assert share.withdrawn_by == world.people["lead_a"]
     assert share.withdrawal_reason == "Health no longer involved."
-    assert not policy.can_view_referral(world.people["lead_b"], world.referral)
+    assert not access.can_view_referral(world.people["lead_b"], world.referral)
 
 
 def test_sharing_tells_the_receiving_agencys_leads_and_nobody_else(world):
@@ -62,7 +63,7 @@ def test_sharing_needs_a_reason(world):
 
 
 def test_a_person_who_may_read_but_not_share_is_refused(world):
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         referral_services.referral_share(
             actor=world.people["member_p"],
             referral=world.referral,
@@ -77,35 +78,35 @@ def test_panel_members_keep_access_to_a_closed_case_only_for_the_grace_period(wo
     world.referral.state = ReferralState.CLOSED
     world.referral.closed_at = timezone.now() - timedelta(days=27)
     world.referral.save(update_fields=["state", "closed_at"])
-    assert policy.can_view_referral(member, world.referral)
+    assert access.can_view_referral(member, world.referral)
 
     world.referral.closed_at = timezone.now() - timedelta(days=29)
     world.referral.save(update_fields=["closed_at"])
 
-    assert not policy.can_view_referral(member, world.referral)
-    assert policy.can_view_referral(world.people["lead_a"], world.referral)
+    assert not access.can_view_referral(member, world.referral)
+    assert access.can_view_referral(world.people["lead_a"], world.referral)
 
 
 def test_leaving_the_panel_ends_a_members_access(world):
     member = world.people["member_p"]
     PanelMembership.objects.filter(user=member).update(ended_at=timezone.now())
 
-    assert not policy.can_view_referral(member, world.referral)
+    assert not access.can_view_referral(member, world.referral)
 
 
 def test_break_glass_opens_the_case_for_a_limited_time_and_tells_its_agency_lead(
     world, django_capture_on_commit_callbacks
 ):
     lead_c = world.people["lead_c"]
-    assert not policy.can_view_referral(lead_c, world.referral)
+    assert not access.can_view_referral(lead_c, world.referral)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        access = referral_services.referral_break_glass(
+        glass = referral_services.referral_break_glass(
             actor=lead_c, referral=world.referral, reason="Sibling disclosed harm at school today."
         )
 
-    assert policy.can_view_referral(lead_c, world.referral)
-    assert access.expires_at - access.opened_at == policy.break_glass_duration()
+    assert access.can_view_referral(lead_c, world.referral)
+    assert glass.expires_at - glass.opened_at == access.break_glass_duration()
     told = Notification.objects.filter(kind=NotificationKind.BREAK_GLASS)
     assert [n.recipient for n in told] == [world.people["lead_a"]]
     assert len(callbacks) == 1  # the doorbell, rung after commit
@@ -113,8 +114,8 @@ def test_break_glass_opens_the_case_for_a_limited_time_and_tells_its_agency_lead
         action=AuditAction.BREAK_GLASS, reason="Sibling disclosed harm at school today."
     ).exists()
 
-    BreakGlassAccess.objects.filter(pk=access.pk).update(expires_at=timezone.now())
-    assert not policy.can_view_referral(lead_c, world.referral)
+    BreakGlassAccess.objects.filter(pk=glass.pk).update(expires_at=timezone.now())
+    assert not access.can_view_referral(lead_c, world.referral)
 
 
 def test_break_glass_needs_a_real_reason(world):
@@ -179,8 +180,8 @@ def test_who_saw_this_record_rejects_an_end_date_before_the_start(client, world)
 
 
 def test_system_administrator_sees_no_case_content(world):
-    assert not policy.visible_referrals(world.people["sysadmin"]).exists()
-    assert policy.can_administer(world.people["sysadmin"])
+    assert not access.visible_referrals(world.people["sysadmin"]).exists()
+    assert access.can_administer(world.people["sysadmin"])
 
 
 def test_break_glass_also_tells_the_data_protection_officer_of_the_cases_agency(
@@ -200,6 +201,6 @@ def test_break_glass_also_tells_the_data_protection_officer_of_the_cases_agency(
     dpo_notice = told.get(recipient=dpo_a)
     assert dpo_notice.referral is None
     assert dpo_notice.link == f"/referrals/{world.referral.pk}/audit/"
-    assert policy.can_view_audit_trail(dpo_a, world.referral)
+    assert access.can_view_audit_trail(dpo_a, world.referral)
     # The council's DPO (another agency) is not told of agency A's case.
     assert world.people["dpo"] not in {n.recipient for n in told}

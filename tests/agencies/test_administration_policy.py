@@ -1,11 +1,11 @@
-"""The administration rules of the one policy (agencies/policy/administration.py), asked
-directly: the pairs agree, and the database itself refuses a grant decided by the person who
+"""The administration rules of the one policy (access/administration.py and access/grants.py),
+asked directly: the pairs agree, and the database itself refuses a grant decided by the person who
 asked for it or by its grantee."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from agencies import policy
+import access
 from agencies.models import GrantStatus, Membership, Role
 from panels.models import Panel, PanelMembership
 from tests.agencies.conftest import POSITIONS
@@ -63,10 +63,10 @@ def pending(world):
 def test_who_may_decide_a_grant_is_asked_and_the_pairs_agree(world, pending):
     people = {**world.people, "other_admin": pending["other_admin"]}
     for grant in pending["grants"]:
-        asked = set(policy.users_to_ask_to_decide_grant(grant).values_list("username", flat=True))
+        asked = set(access.users_to_ask_to_decide_grant(grant).values_list("username", flat=True))
         for position, user in people.items():
-            in_queryset = policy.grants_to_decide(user).filter(pk=grant.pk).exists()
-            assert in_queryset is policy.can_decide_grant(user, grant), (position, grant)
+            in_queryset = access.grants_to_decide(user).filter(pk=grant.pk).exists()
+            assert in_queryset is access.can_decide_grant(user, grant), (position, grant)
             if position != "anonymous":
                 assert in_queryset is (user.username in asked), (position, grant)
 
@@ -75,7 +75,7 @@ def test_the_second_person_for_each_grant(world, pending):
     lead_role, coordinator, administrator, admins_own = pending["grants"]
 
     def deciders(grant):
-        return set(policy.users_to_ask_to_decide_grant(grant).values_list("username", flat=True))
+        return set(access.users_to_ask_to_decide_grant(grant).values_list("username", flat=True))
 
     assert deciders(lead_role) == {"lead_a", "other_admin"}  # not the admin who asked
     assert deciders(coordinator) == {"sysadmin"}  # not the grantee lead, not the asker
@@ -86,15 +86,15 @@ def test_the_second_person_for_each_grant(world, pending):
 def test_who_may_decide_a_seat_is_asked_and_the_pairs_agree(world, pending):
     people = {**world.people, "other_admin": pending["other_admin"]}
     for seat in pending["seats"]:
-        asked = set(policy.users_to_ask_to_decide_seat(seat).values_list("username", flat=True))
+        asked = set(access.users_to_ask_to_decide_seat(seat).values_list("username", flat=True))
         for position, user in people.items():
-            in_queryset = policy.seats_to_decide(user).filter(pk=seat.pk).exists()
-            assert in_queryset is policy.can_decide_seat(user, seat), (position, seat)
+            in_queryset = access.seats_to_decide(user).filter(pk=seat.pk).exists()
+            assert in_queryset is access.can_decide_seat(user, seat), (position, seat)
             if position != "anonymous":
                 assert in_queryset is (user.username in asked), (position, seat)
     assert {
         seat.user.username: set(
-            policy.users_to_ask_to_decide_seat(seat).values_list("username", flat=True)
+            access.users_to_ask_to_decide_seat(seat).values_list("username", flat=True)
         )
         for seat in pending["seats"]
     } == {"referrer_c": {"lead_c", "sysadmin"}, "lead_b": {"other_admin"}}
@@ -103,7 +103,7 @@ def test_who_may_decide_a_seat_is_asked_and_the_pairs_agree(world, pending):
 @pytest.mark.parametrize("position", SIGNED_IN)
 def test_only_the_administrator_ends_roles_and_never_their_own(world, position):
     user = world.people[position]
-    endable = set(policy.grants_endable_by(user).values_list("user__username", flat=True))
+    endable = set(access.grants_endable_by(user).values_list("user__username", flat=True))
 
     if position == "sysadmin":
         assert endable == set(SIGNED_IN) - {"sysadmin"}
@@ -114,17 +114,17 @@ def test_only_the_administrator_ends_roles_and_never_their_own(world, position):
 def test_a_seat_is_ended_by_the_administrator_or_its_panels_chair_never_their_own(world):
     chair = world.people["chair"]
 
-    assert set(policy.seats_endable_by(chair).values_list("user__username", flat=True)) == {
+    assert set(access.seats_endable_by(chair).values_list("user__username", flat=True)) == {
         "member_p"
     }
     assert set(
-        policy.seats_endable_by(world.people["sysadmin"]).values_list("user__username", flat=True)
+        access.seats_endable_by(world.people["sysadmin"]).values_list("user__username", flat=True)
     ) == {"chair", "member_p", "member_q"}
-    assert not policy.seats_endable_by(world.people["lead_b"]).exists()
+    assert not access.seats_endable_by(world.people["lead_b"]).exists()
 
 
 def test_only_a_board_members_role_takes_effect_without_a_second_person():
-    assert {role for role in Role.values if not policy.grant_needs_approval(role)} == {
+    assert {role for role in Role.values if not access.grant_needs_approval(role)} == {
         Role.BOARD_MEMBER
     }
 

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from agencies import policy
+import access
 from agencies.models import Membership, Role
 
 
@@ -19,7 +19,7 @@ def test_demo_shows_each_rule(demo_referrals):
     referrals = demo_referrals["referrals"]
 
     def sees(username, reference):
-        return policy.can_view_referral(people[username], referrals[reference])
+        return access.can_view_referral(people[username], referrals[reference])
 
     assert sees("sam.whitlock", "FEN-2026-0002")  # shared with the police
     assert not sees("sam.whitlock", "FEN-2026-0003")  # health's, not shared, not listed

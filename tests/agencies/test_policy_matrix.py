@@ -6,7 +6,7 @@ who are allowed. Everyone else in POSITIONS must be refused.
 
 import pytest
 
-from agencies import policy
+import access
 from tests.agencies.conftest import POSITIONS
 
 VIEWERS_OF_REFERRAL = {
@@ -55,25 +55,25 @@ def test_policy_allows_exactly_the_people_in_the_rule(
     obj = getattr(world, object_name)
     user = world.people[position]
 
-    assert policy.allows(user, action, obj) is (position in allowed)
+    assert access.allows(user, action, obj) is (position in allowed)
 
 
 @pytest.mark.parametrize("position", POSITIONS)
 def test_visible_referrals_agrees_with_can_view_referral_for_everyone(world, position):
     user = world.people[position]
-    visible = set(policy.visible_referrals(user).values_list("pk", flat=True))
+    visible = set(access.visible_referrals(user).values_list("pk", flat=True))
 
     for referral in (world.referral, world.draft):
-        assert (referral.pk in visible) is policy.can_view_referral(user, referral)
+        assert (referral.pk in visible) is access.can_view_referral(user, referral)
 
 
 @pytest.mark.parametrize("position", POSITIONS)
 def test_visible_contributions_agrees_with_can_view_contribution(world, position):
     user = world.people[position]
-    visible = set(policy.visible_contributions(user, world.referral).values_list("pk", flat=True))
+    visible = set(access.visible_contributions(user, world.referral).values_list("pk", flat=True))
 
     for contribution in (world.panel_only, world.normal):
-        assert (contribution.pk in visible) is policy.can_view_contribution(user, contribution)
+        assert (contribution.pk in visible) is access.can_view_contribution(user, contribution)
 
 
 def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
@@ -81,7 +81,7 @@ def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
         position
         for position in POSITIONS
         if position != "anonymous"
-        and policy.must_give_view_reason(world.people[position], world.referral)
+        and access.must_give_view_reason(world.people[position], world.referral)
     }
 
     assert needs_reason == {"auditor"}

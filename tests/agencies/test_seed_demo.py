@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+import access
 from agencies.models import Agency, Membership, Team
 
 
@@ -47,7 +48,6 @@ def test_seed_demo_runs_with_debug_off_when_forced():
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_the_demo_has_a_grant_waiting_for_the_schools_lead_and_an_ended_role_with_its_trail():
-    from agencies import policy
     from agencies.models import AuditAction, AuditEvent, GrantStatus, Role
 
     call_command("seed_demo", "--quiet-logins")
@@ -57,7 +57,7 @@ def test_the_demo_has_a_grant_waiting_for_the_schools_lead_and_an_ended_role_wit
     assert (waiting.user.username, waiting.role) == ("nia.castell", Role.REFERRER)
     assert waiting.requested_by.username == "admin.fenmarsh"
     owen = get_user_model().objects.get(username="owen.price")
-    assert list(policy.grants_to_decide(owen)) == [waiting]
+    assert list(access.grants_to_decide(owen)) == [waiting]
     ended = Membership.objects.get(user__username="priya.okafor", ended_at__isnull=False)
     assert (ended.decided_by, ended.ended_by.username) == (owen, "admin.fenmarsh")
     assert ended.end_reason == "Moved to Willowmere Academy."

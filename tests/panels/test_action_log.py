@@ -3,7 +3,7 @@ person sees their own, their agency's, or (coordinator) every action they may re
 
 import pytest
 
-from agencies import policy
+import access
 from panels import actions as action_services
 from panels.models import ActionStatus, ActionUpdate
 from tests.agencies.doors_actions import world_action
@@ -37,14 +37,14 @@ def test_cancelling_needs_a_reason_and_a_finished_action_cannot_change(world):
     action_services.action_update(
         actor=world.people["lead_b"], action=action, status="cancelled", note="Child moved away."
     )
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         action_services.action_update(
             actor=world.people["lead_b"], action=action, status="open", note="Reopen."
         )
 
 
 def test_another_agency_may_not_update_the_action(world):
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         action_services.action_update(
             actor=world.people["lead_a"], action=world_action(world), status="done", note=""
         )
@@ -101,9 +101,9 @@ def test_an_action_on_a_standard_item_is_seen_by_its_agency_only(client, world):
         created_by=world.people["chair"],
     )
 
-    assert policy.actions.can_view_action(world.people["lead_b"], action)
-    assert policy.actions.can_view_action(world.people["member_p"], action)
-    assert not policy.actions.can_view_action(world.people["lead_a"], action)
-    assert not policy.actions.can_view_action(world.people["referrer_c"], action)
+    assert access.can_view_action(world.people["lead_b"], action)
+    assert access.can_view_action(world.people["member_p"], action)
+    assert not access.can_view_action(world.people["lead_a"], action)
+    assert not access.can_view_action(world.people["referrer_c"], action)
     client.force_login(world.people["lead_b"])
     assert client.get(f"/actions/{action.pk}/").status_code == 200

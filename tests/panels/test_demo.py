@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from agencies import policy
+import access
 from panels import demo
 from panels.models import (
     Action,
@@ -43,9 +43,9 @@ def test_the_demo_has_a_closed_last_meeting_and_a_next_meeting_ready_to_run(demo
     assert all(action.carried_from.status == ActionStatus.CARRIED_FORWARD for action in carried)
     assert sum(1 for action in carried if action.days_overdue()) >= 2
     people = demo_referrals["people"]
-    assert policy.can_join_meeting(people["lewis.tran"], upcoming)
-    assert policy.can_run_meeting(people["alan.brightwater"], upcoming)
-    assert not policy.can_join_meeting(people["owen.price"], upcoming)
+    assert access.can_join_meeting(people["lewis.tran"], upcoming)
+    assert access.can_run_meeting(people["alan.brightwater"], upcoming)
+    assert not access.can_join_meeting(people["owen.price"], upcoming)
     assert not MeetingEvent.objects.exists()  # nothing has happened in a room yet
 
 

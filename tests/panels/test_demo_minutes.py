@@ -9,10 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+import access
 from agencies import demo as agency_demo
-from agencies import policy
 from agencies.models import Role
-from agencies.policy.actions import visible_actions
 from notifications.models import EmailDelivery, Notification, NotificationKind
 from panels import demo
 from panels.models import (
@@ -103,7 +102,7 @@ def test_the_last_meetings_minutes_wait_for_the_chair(seeded):
     assert minutes.status == MinutesStatus.SUBMITTED
     assert steps(minutes) == [MinutesStep.DRAFTED, MinutesStep.EDITED, MinutesStep.SUBMITTED]
     assert not minutes.versions.exists()
-    assert policy.can_approve_minutes(alan, seeded["last"])
+    assert access.can_approve_minutes(alan, seeded["last"])
     waiting = Notification.objects.filter(
         recipient=alan, kind=NotificationKind.MINUTES_FOR_APPROVAL, read_at__isnull=True
     )
@@ -128,8 +127,8 @@ def test_board_members_oversee_the_panel_and_are_sent_its_board_copies(seeded):
     for member in board:
         assert member.email
         assert PanelOversight.objects.active().filter(panel=seeded["panel"], user=member).exists()
-        assert policy.can_receive_board_copy(member, seeded["panel"])
-        assert policy.board_copies_visible_to(member).count() == 2
+        assert access.can_receive_board_copy(member, seeded["panel"])
+        assert access.board_copies_visible_to(member).count() == 2
         told = Notification.objects.filter(
             recipient=member, kind=NotificationKind.MINUTES_APPROVED, read_at__isnull=True
         )
@@ -151,18 +150,18 @@ def test_each_demo_login_some_event_reaches_has_an_unread_notification_true_for_
     for notification in Notification.objects.select_related("recipient", "referral"):
         person = notification.recipient
         if notification.referral_id:
-            assert policy.can_view_referral(person, notification.referral), notification
+            assert access.can_view_referral(person, notification.referral), notification
         if notification.link.startswith("/meetings/"):
             meeting = Meeting.objects.get(pk=notification.link.split("/")[2])
-            assert policy.can_join_meeting(person, meeting), notification
+            assert access.can_join_meeting(person, meeting), notification
         if notification.link.endswith("/audit/"):
             referral = Referral.objects.get(pk=notification.link.split("/")[2])
-            assert policy.can_view_audit_trail(person, referral), notification
+            assert access.can_view_audit_trail(person, referral), notification
         if notification.link.startswith("/actions/") and notification.link != "/actions/":
             pk = notification.link.split("/")[2]
-            assert visible_actions(person).filter(pk=pk).exists(), notification
+            assert access.visible_actions(person).filter(pk=pk).exists(), notification
         if notification.link == "/board/":
-            assert policy.oversees_any_panel(person), notification
+            assert access.oversees_any_panel(person), notification
     owen = people["owen.price"]
     assert ContributionRequest.objects.filter(
         referral__reference=demo.SCHOOL_REQUEST[0], agency__name=demo.SCHOOL_REQUEST[1]

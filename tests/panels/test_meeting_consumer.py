@@ -491,7 +491,7 @@ async def test_a_person_whose_agency_membership_ends_mid_meeting_is_disconnected
     from tests.factories import person
 
     room = await run(build_room)
-    # Ending an agency role is the system administrator's (agencies.policy.administration).
+    # Ending an agency role is the system administrator's (access.grants).
     administrator = await run(person, Role.SYSTEM_ADMINISTRATOR, username="room_admin")
     member, _ = await connect(room.people["health"], room.meeting.pk, last_seq=0)
     membership = await run(

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from pypdf import PdfReader
 
+import access
 from agencies.models import AuditAction, AuditEvent, Role
 from notifications.models import EmailDelivery, Notification, NotificationKind
 from notifications.services import send_due_emails
@@ -151,12 +152,12 @@ def test_minutes_are_not_drafted_before_the_meeting_closes(db):
 
 
 def test_the_chair_may_not_draft_the_minutes(minuted):
-    with pytest.raises(minutes_services.policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         minutes_services.minutes_draft(actor=minuted.people["chair"], meeting=minuted.meeting)
 
 
 def test_a_person_without_a_seat_is_told_the_meeting_does_not_exist(minuted):
-    with pytest.raises(minutes_services.policy.NotFoundForUser):
+    with pytest.raises(access.NotFoundForUser):
         minutes_services.minutes_draft(actor=minuted.people["stranger"], meeting=minuted.meeting)
 
 
@@ -268,7 +269,7 @@ def test_the_coordinator_may_not_approve(minuted):
     minutes = draft(minuted)
     minutes_services.minutes_submit(actor=minuted.people["coordinator"], minutes=minutes)
 
-    with pytest.raises(minutes_services.policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         minutes_services.minutes_approve(
             actor=minuted.people["coordinator"],
             minutes=minutes,

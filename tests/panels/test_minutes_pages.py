@@ -7,6 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+import access
 from agencies.models import AgencyType, AuditAction, AuditEvent, Role
 from panels import minutes as minutes_services
 from panels.models import DocumentKind, Minutes, MinutesStatus, Panel, PanelKind
@@ -275,7 +276,6 @@ def test_a_participant_sees_the_approved_versions_but_not_the_draft(approved, cl
 def test_the_documents_a_person_may_download_agree_with_the_rule_for_one(
     approved, other_panel_member
 ):
-    from agencies import policy
     from panels.models import MinutesDocument
 
     people = [*approved.people.values(), other_panel_member]
@@ -283,9 +283,9 @@ def test_the_documents_a_person_may_download_agree_with_the_rule_for_one(
     assert len(documents) == 4
 
     for someone in people:
-        listed = set(policy.documents_visible_to(someone))
+        listed = set(access.documents_visible_to(someone))
         for document in documents:
-            assert (document in listed) == policy.can_download_document(someone, document), (
+            assert (document in listed) == access.can_download_document(someone, document), (
                 someone.username,
                 document.kind,
                 document.agency_id,

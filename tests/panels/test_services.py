@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from agencies import policy
+import access
 from agencies.models import AuditAction, AuditEvent
 from panels import services
 from panels.events import meeting_group
@@ -77,7 +77,7 @@ def test_the_next_meetings_are_scheduled_every_other_tuesday_from_the_cycle(room
     assert set(first.invitations.values_list("user_id", flat=True)) == {
         p.pk for key, p in room.people.items() if key != "stranger"
     }
-    assert policy.meeting_participant_ids(first) == {
+    assert access.meeting_participant_ids(first) == {
         room.people[k].pk
         for k in ("chair", "coordinator", "police", "health", "school", "uninvited")
     }
@@ -99,7 +99,7 @@ def test_everyone_invited_to_a_scheduled_meeting_is_told_without_case_detail(roo
 
 
 def test_only_the_chair_or_coordinator_schedules_meetings(room):
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         services.panel_schedule_meetings(actor=room.people["police"], panel=room.panel)
 
 
@@ -219,7 +219,7 @@ def test_a_refused_change_writes_no_event_and_rings_nothing(
     room, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(policy.ForbiddenForUser):
+        with pytest.raises(access.ForbiddenForUser):
             services.meeting_start(actor=room.people["police"], meeting=room.meeting)
         with pytest.raises(services.MeetingError):
             services.meeting_close(actor=room.people["chair"], meeting=room.meeting)
@@ -346,7 +346,7 @@ def test_opening_the_room_records_one_view_per_listed_case_in_one_statement(
 def test_ending_a_seat_is_audited_and_refused_to_a_member(room):
     seat = room.panel.memberships.get(user=room.people["health"])
 
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         services.panel_membership_end(actor=room.people["police"], membership=seat, reason="x")
     services.panel_membership_end(actor=room.people["coordinator"], membership=seat, reason="Left")
 

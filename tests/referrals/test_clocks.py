@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+import access
 from referrals.clocks import (
     DEFAULT_DECISION_CLOCK,
     DEFAULT_SCREENING_CLOCKS,
@@ -705,14 +706,13 @@ def test_invalid_clocks_are_refused_and_change_nothing(hub, coordinator):
 
 
 def test_only_those_the_policy_allows_set_a_hubs_clocks(hub):
-    from agencies import policy
     from agencies.models import AuditEvent, Role
     from referrals.models import ScreeningClocks
     from tests.factories import person
 
     referrer = person(Role.REFERRER, username="referrer")
 
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         update_clocks(referrer, ScreeningClocks(panel=hub), red_counting="round_the_clock")
 
     assert not ScreeningClocks.objects.exists()

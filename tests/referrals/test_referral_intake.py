@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from agencies import policy
+import access
 from panels.models import Panel, PanelKind
 from referrals import intake, selectors
 from referrals.attachments import AttachmentRejected
@@ -139,7 +139,7 @@ def test_only_a_screener_decides_matches(borough, make_submitted):
     make_submitted()
     second = make_submitted(child=child_details(first_name="Ashlynn"))
 
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         intake.child_match_decide(
             actor=borough["police_lead"],
             match=ChildMatch.objects.get(referral=second),
@@ -173,7 +173,7 @@ def test_asking_an_agency_shares_the_referral_and_shows_who_has_not_answered(
         actor=borough["coordinator"], referral=referral, agencies=[borough["school"]]
     )
 
-    assert policy.can_view_referral(borough["school_lead"], referral)
+    assert access.can_view_referral(borough["school_lead"], referral)
     waiting = ContributionRequest.objects.get(referral=referral)
     assert waiting.answered_at is None
 
@@ -225,8 +225,8 @@ def test_a_panel_only_contribution_is_never_shown_to_a_referrer_of_another_agenc
     )
     client.force_login(borough["other_referrer"])
 
-    assert not policy.can_view_contribution(borough["other_referrer"], secret)
-    assert not policy.can_view_contribution(borough["school_lead"], secret)
+    assert not access.can_view_contribution(borough["other_referrer"], secret)
+    assert not access.can_view_contribution(borough["school_lead"], secret)
     client.force_login(borough["school_lead"])
     page = client.get(f"/referrals/{referral.pk}/").content.decode()
     assert "PANEL-ONLY-MARKER" not in page

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agencies import policy
+import access
 from agencies.models import AuditAction, AuditEvent
 from referrals import intake, workflow
 from referrals.models import ReferralState, ReferralTransition
@@ -88,7 +88,7 @@ def test_every_transition_is_audited_with_its_reason(borough, make_submitted):
 def test_a_referrer_cannot_screen(borough, make_submitted):
     referral = make_submitted()
 
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         intake.referral_screen(
             actor=borough["referrer"], referral=referral, rag="red", reason="Trying."
         )
@@ -97,9 +97,9 @@ def test_a_referrer_cannot_screen(borough, make_submitted):
 def test_another_agencys_referrer_cannot_submit_or_withdraw(borough, make_draft):
     draft = make_draft()
 
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         intake.referral_submit(actor=borough["other_referrer"], referral=draft)
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         intake.referral_withdraw(actor=borough["other_referrer"], referral=draft, reason="No.")
 
 

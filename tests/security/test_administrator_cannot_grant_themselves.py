@@ -11,7 +11,8 @@ officers."""
 
 import pytest
 
-from agencies import policy, sockets
+import access
+from agencies import sockets
 from agencies.models import AuditAction, AuditEvent, GrantStatus, Membership, Role
 from notifications.models import Notification, NotificationKind
 from panels.models import Panel, PanelMembership, PanelRole
@@ -93,7 +94,7 @@ def test_the_administrator_cannot_grant_themselves_a_coordinators_role_in_anothe
 
     assert (page.status_code, post.status_code) == (403, 403)
     assert not Membership.objects.filter(user=admin, role=Role.PANEL_COORDINATOR).exists()
-    assert not policy.visible_referrals(admin).exists()
+    assert not access.visible_referrals(admin).exists()
     assert AuditEvent.objects.filter(actor=admin, action=AuditAction.REFUSED).count() == 2
 
 
@@ -126,13 +127,13 @@ def test_a_grant_by_the_administrator_gives_no_case_access_until_a_lead_of_that_
     assert grant.status == GrantStatus.PENDING
     assert grant.requested_by == admin
     assert not Membership.objects.active().filter(pk=grant.pk).exists()
-    assert not policy.can_view_referral(newcomer, world.referral)
+    assert not access.can_view_referral(newcomer, world.referral)
 
     assert decide(as_(client, world.people["lead_a"]), grant, "approve").status_code == 302
 
     grant.refresh_from_db()
     assert (grant.status, grant.decided_by) == (GrantStatus.APPROVED, world.people["lead_a"])
-    assert policy.can_view_referral(newcomer, world.referral)
+    assert access.can_view_referral(newcomer, world.referral)
 
 
 def test_another_administrator_may_approve_in_place_of_a_lead(
@@ -155,7 +156,7 @@ def test_the_requester_cannot_approve_their_own_request(client, world, admin, ne
 
     assert (page.status_code, post.status_code) == (403, 403)
     assert the_grant(newcomer, Role.AGENCY_LEAD).status == GrantStatus.PENDING
-    assert not policy.can_view_referral(newcomer, world.referral)
+    assert not access.can_view_referral(newcomer, world.referral)
 
 
 def test_the_administrator_cannot_approve_a_grant_made_for_them(client, world, admin, second_admin):
@@ -168,7 +169,7 @@ def test_the_administrator_cannot_approve_a_grant_made_for_them(client, world, a
 
     assert response.status_code == 403
     assert the_grant(admin, Role.PANEL_COORDINATOR).status == GrantStatus.PENDING
-    assert not policy.visible_referrals(admin).exists()
+    assert not access.visible_referrals(admin).exists()
 
 
 def test_a_lead_cannot_approve_a_grant_made_for_them(client, world, admin):
@@ -202,7 +203,7 @@ def test_an_administrators_role_needs_a_second_administrator_not_a_lead(
 
     assert decide(as_(client, world.people["lead_a"]), grant, "approve").status_code == 403
     assert decide(as_(client, second_admin), grant, "approve").status_code == 302
-    assert policy.can_administer(newcomer)
+    assert access.can_administer(newcomer)
 
 
 def test_a_board_members_role_opens_no_case_and_takes_effect_at_once(
@@ -215,7 +216,7 @@ def test_a_board_members_role_opens_no_case_and_takes_effect_at_once(
     assert grant.decided_by is None  # nobody but the administrator was asked
     assert AuditEvent.objects.filter(action=AuditAction.GRANTED, object_id=str(grant.pk)).exists()
     assert len(told_to(dpo_a)) == 1
-    assert not policy.visible_referrals(newcomer).exists()
+    assert not access.visible_referrals(newcomer).exists()
 
 
 def test_a_refused_grant_gives_nothing_and_keeps_who_when_and_why(client, world, admin, newcomer):
@@ -235,7 +236,7 @@ def test_a_refused_grant_gives_nothing_and_keeps_who_when_and_why(client, world,
     assert grant.decided_at is not None
     assert grant.decision_reason == "Not known to the unit."
     assert not Membership.objects.active().filter(pk=grant.pk).exists()
-    assert not policy.can_view_referral(newcomer, world.referral)
+    assert not access.can_view_referral(newcomer, world.referral)
     assert decide(client, grant, "approve").status_code == 302  # already decided: nothing changes
     grant.refresh_from_db()
     assert grant.status == GrantStatus.REFUSED
@@ -278,7 +279,7 @@ def test_ending_a_role_keeps_who_when_and_why_and_closes_the_persons_sockets(
     role.refresh_from_db()
     assert (role.ended_by, role.end_reason) == (admin, "Retired.")
     assert role.ended_at is not None
-    assert not policy.can_view_referral(lead, world.referral)
+    assert not access.can_view_referral(lead, world.referral)
     assert rechecked == [lead.pk]
     assert AuditEvent.objects.filter(
         action=AuditAction.MEMBERSHIP_ENDED, actor=admin, object_id=str(role.pk), reason="Retired."
@@ -370,7 +371,7 @@ def test_a_panel_seat_opens_the_panels_cases_only_once_a_lead_of_its_agency_appr
     )
     seat = PanelMembership.objects.get(user=nurse)
     assert seat.status == GrantStatus.PENDING
-    assert not policy.can_view_referral(nurse, world.referral)
+    assert not access.can_view_referral(nurse, world.referral)
     assert (
         client.post(f"/manage/seats/{seat.pk}/decide/", {"decision": "approve"}).status_code == 403
     )
@@ -378,12 +379,12 @@ def test_a_panel_seat_opens_the_panels_cases_only_once_a_lead_of_its_agency_appr
     as_(client, world.people["lead_b"]).post(
         f"/manage/seats/{seat.pk}/decide/", {"decision": "approve", "reason": ""}
     )
-    assert policy.can_view_referral(nurse, world.referral)
+    assert access.can_view_referral(nurse, world.referral)
 
     as_(client, admin).post(f"/manage/seats/{seat.pk}/end/", {"reason": "Left the trust."})
     seat.refresh_from_db()
     assert (seat.ended_by, seat.end_reason) == (admin, "Left the trust.")
-    assert not policy.can_view_referral(nurse, world.referral)
+    assert not access.can_view_referral(nurse, world.referral)
     assert rechecked == [nurse.pk]
     assert list(
         AuditEvent.objects.filter(object_type="panels.panelmembership")
@@ -423,6 +424,6 @@ def test_pending_and_refused_seats_and_roles_give_nothing(world):
         status=GrantStatus.PENDING,
     )
 
-    assert policy.roles_of(nurse).by_role == {}
+    assert access.roles_of(nurse).by_role == {}
     assert not PanelMembership.objects.active().filter(user=nurse).exists()
-    assert not policy.visible_referrals(nurse).exists()
+    assert not access.visible_referrals(nurse).exists()

@@ -1,5 +1,4 @@
-"""Who drafts, approves and receives a meeting's minutes, and who downloads which PDF. Part of
-the one access policy: imported at the end of agencies/policy/__init__.py.
+"""Who drafts, approves and receives a meeting's minutes, and who downloads which PDF.
 
 - The panel's coordinator drafts and edits the minutes and starts a correction; the panel's
   chair approves them or returns them with comments. Both see drafts.
@@ -11,24 +10,25 @@ the one access policy: imported at the end of agencies/policy/__init__.py.
   (a live oversight, and a live board member role in an active agency).
 - The action log of a panel: anyone with a live seat on the panel.
 
-Everything else is the same 404 as a missing document; each rule is read fresh.
+Everything else is the same 404 as a missing document; each rule is read fresh on every request.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from agencies.models import Membership, Role
-from agencies.policy import _OBJECT_RULES, NotFoundForUser, _signed_in
-from agencies.policy.meetings import (
-    _live_seats,
-    _seats_of,
+from access.errors import NotFoundForUser
+from access.meetings import (
     can_join_meeting,
     can_run_meeting,
     can_view_panel,
+    live_seats,
     meeting_participant_ids,
     meetings_run_by,
     meetings_visible_to,
+    seats_of,
 )
+from access.roles import roles_of, signed_in
+from agencies.models import Membership, Role
 from panels.models import (
     DocumentKind,
     Meeting,
@@ -38,33 +38,14 @@ from panels.models import (
     PanelRole,
 )
 
-__all__ = [
-    "board_copies_visible_to",
-    "can_approve_minutes",
-    "can_download_action_log",
-    "can_download_document",
-    "can_edit_minutes",
-    "can_receive_board_copy",
-    "can_view_minutes",
-    "can_view_minutes_draft",
-    "documents_visible_to",
-    "get_document_for",
-    "get_panel_for_action_log",
-    "oversees_any_panel",
-    "users_to_receive_board_copy",
-    "users_to_receive_full_minutes",
-    "users_to_tell_of_minutes_for_approval",
-    "users_to_tell_of_minutes_returned",
-]
-
 
 def _holds_seat(user, panel_id: int, role: str) -> bool:
     """Drafting and approving are changes: only a seat held in a role that may change things."""
-    return _signed_in(user) and (panel_id, role) in _seats_of(user, writing=True)
+    return signed_in(user) and (panel_id, role) in seats_of(user, writing=True)
 
 
 def _seat_holders(panel_id: int, role: str) -> QuerySet:
-    ids = _live_seats(writing=True).filter(panel_id=panel_id, role=role).values("user_id")
+    ids = live_seats(writing=True).filter(panel_id=panel_id, role=role).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True)
 
 
@@ -117,7 +98,7 @@ def _live_oversights():
 
 
 def _overseen_panel_ids(user) -> list[int]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return []
     return list(_live_oversights().filter(user=user).values_list("panel_id", flat=True))
 
@@ -158,7 +139,7 @@ def can_download_document(user, document: MinutesDocument) -> bool:
     """One approved PDF: full minutes to those who may join the meeting; an agency extract
     to the chair and coordinator and to participants acting for that agency; the board copy
     to the chair and coordinator and the panel's board members."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     meeting = document.version.minutes.meeting
     if document.kind == DocumentKind.MINUTES:
@@ -166,10 +147,8 @@ def can_download_document(user, document: MinutesDocument) -> bool:
     if document.kind == DocumentKind.AGENCY_EXTRACT:
         if can_run_meeting(user, meeting):
             return True
-        acts_for = Membership.objects.active().filter(
-            user=user, agency_id=document.agency_id, agency__is_active=True
-        )
-        return acts_for.exists() and can_join_meeting(user, meeting)
+        acts_for = document.agency_id in roles_of(user).all_agencies
+        return acts_for and can_join_meeting(user, meeting)
     if document.kind == DocumentKind.BOARD_COPY:
         return can_run_meeting(user, meeting) or can_receive_board_copy(user, meeting.panel)
     return False
@@ -178,18 +157,15 @@ def can_download_document(user, document: MinutesDocument) -> bool:
 def documents_visible_to(user) -> QuerySet[MinutesDocument]:
     """The approved PDFs the person may download: d in it exactly when
     can_download_document(user, d)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return MinutesDocument.objects.none()
     meeting = "version__minutes__meeting"
     joined = Q(**{f"{meeting}__in": meetings_visible_to(user)})
     running = Q(**{f"{meeting}__in": meetings_run_by(user)})
-    acting = Membership.objects.active().filter(user=user, agency__is_active=True)
+    acting = roles_of(user).all_agencies
     return MinutesDocument.objects.filter(
         (Q(kind=DocumentKind.MINUTES) & joined)
-        | (
-            Q(kind=DocumentKind.AGENCY_EXTRACT)
-            & (running | (joined & Q(agency_id__in=acting.values("agency_id"))))
-        )
+        | (Q(kind=DocumentKind.AGENCY_EXTRACT) & (running | (joined & Q(agency_id__in=acting))))
         | (
             Q(kind=DocumentKind.BOARD_COPY)
             & (running | Q(**{f"{meeting}__panel_id__in": _overseen_panel_ids(user)}))
@@ -222,15 +198,3 @@ def get_panel_for_action_log(user, pk) -> Panel:
     if panel is None or not can_download_action_log(user, panel):
         raise NotFoundForUser(object_type="panel", object_id=pk)
     return panel
-
-
-_OBJECT_RULES.update(
-    {
-        "edit_minutes": can_edit_minutes,
-        "approve_minutes": can_approve_minutes,
-        "view_minutes": can_view_minutes,
-        "view_minutes_draft": can_view_minutes_draft,
-        "download_document": can_download_document,
-        "download_action_log": can_download_action_log,
-    }
-)

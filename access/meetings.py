@@ -1,13 +1,11 @@
-"""Who may see, join and run a panel meeting. Part of the one access policy: imported at the
-end of agencies/policy/__init__.py, so `policy.can_join_meeting(...)` works like every other
-rule, and `policy.allows()` knows these actions.
+"""Who may see, join and run a panel meeting.
 
 A seat is live when the panel membership is active and the person acts, now, for the
 agency they sit for (an active agency membership of any role) and that agency is active.
 Members and deputies also need their agency to be one of the panel's member agencies; the
 chair and the coordinator run the panel whichever agency they come from. Everything is read
-fresh on every question, so ending a seat, an agency membership or an invitation ends what
-it gave at once.
+fresh on every request and socket command (the person's roles once in each), so ending a
+seat, an agency membership or an invitation ends what it gave at once.
 
 Running a panel or a meeting (and drafting or approving its minutes) is a change, so it also
 needs the person to act for the seat's agency in a role that may change things
@@ -18,40 +16,16 @@ may follow, never run.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from access.errors import ForbiddenForUser, NotFoundForUser
+from access.roles import WRITING_ROLES, roles_of, signed_in
 from agencies.models import Membership
-from agencies.policy import (
-    _OBJECT_RULES,
-    WRITING_ROLES,
-    ForbiddenForUser,
-    NotFoundForUser,
-    _signed_in,
-)
 from panels.models import Meeting, MeetingInvitation, Panel, PanelMembership, PanelRole
-
-__all__ = [
-    "RUNNING_ROLES",
-    "SITTING_ROLES",
-    "can_join_meeting",
-    "can_run_meeting",
-    "can_run_panel",
-    "can_view_panel",
-    "get_meeting_for",
-    "get_meeting_to_run",
-    "get_panel_for",
-    "meeting_participant_ids",
-    "meeting_runner_ids",
-    "meetings_run_by",
-    "meetings_visible_to",
-    "panels_run_by",
-    "panels_visible_to",
-    "require_can_run_meeting",
-]
 
 RUNNING_ROLES = (PanelRole.CHAIR, PanelRole.COORDINATOR)
 SITTING_ROLES = (PanelRole.MEMBER, PanelRole.DEPUTY)
 
 
-def _live_seats(now=None, *, writing: bool = False) -> QuerySet[PanelMembership]:
+def live_seats(now=None, *, writing: bool = False) -> QuerySet[PanelMembership]:
     """Panel memberships that give something now (see the module docstring); `writing`:
     only those whose holder acts for the seat's agency in a role that may change things."""
     now = now or timezone.now()
@@ -71,19 +45,16 @@ def _live_seats(now=None, *, writing: bool = False) -> QuerySet[PanelMembership]
     )
 
 
-def _seats_of(user, now=None, *, writing: bool = False) -> list[tuple[int, str]]:
-    """(panel id, role) of the person's live seats: the same rule as _live_seats, asked for
-    one person in three small queries (the meeting room asks it on every command, and
-    building _live_seats' subqueries costs more than running them)."""
-    now = now or timezone.now()
-    memberships = Membership.objects.active(now).filter(user=user, agency__is_active=True)
-    if writing:
-        memberships = memberships.filter(role__in=WRITING_ROLES)
-    acting = list(memberships.values_list("agency_id", flat=True))
+def seats_of(user, *, writing: bool = False) -> list[tuple[int, str]]:
+    """(panel id, role) of the person's live seats: the same rule as live_seats, asked for
+    one person in two small queries after their roles (the meeting room asks it on every
+    command, and building live_seats' subqueries costs more than running them)."""
+    roles = roles_of(user)
+    acting = roles.writing_agencies if writing else roles.all_agencies
     if not acting:
         return []
     seats = list(
-        PanelMembership.objects.active(now)
+        PanelMembership.objects.active()
         .filter(user=user, user__is_active=True, agency_id__in=acting)
         .values_list("panel_id", "agency_id", "role")
     )
@@ -103,13 +74,9 @@ def _seats_of(user, now=None, *, writing: bool = False) -> list[tuple[int, str]]
     ]
 
 
-def _running_panel_ids(user, now=None) -> list[int]:
+def _running_panel_ids(user) -> list[int]:
     """Running is a change: only seats held in a role that may change things."""
-    return [panel for panel, role in _seats_of(user, now, writing=True) if role in RUNNING_ROLES]
-
-
-def _sitting_panel_ids(user, now=None) -> list[int]:
-    return [panel for panel, role in _seats_of(user, now) if role in SITTING_ROLES]
+    return [panel for panel, role in seats_of(user, writing=True) if role in RUNNING_ROLES]
 
 
 # --- Panels ---------------------------------------------------------------------------------
@@ -117,9 +84,9 @@ def _sitting_panel_ids(user, now=None) -> list[int]:
 
 def panels_visible_to(user) -> QuerySet[Panel]:
     """The panels on which the person holds a live seat, in any role."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Panel.objects.none()
-    return Panel.objects.filter(pk__in={panel for panel, _ in _seats_of(user)})
+    return Panel.objects.filter(pk__in={panel for panel, _ in seats_of(user)})
 
 
 def can_view_panel(user, panel: Panel) -> bool:
@@ -137,7 +104,7 @@ def get_panel_for(user, pk) -> Panel:
 
 def panels_run_by(user) -> QuerySet[Panel]:
     """The panels the person chairs or coordinates through a live seat."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Panel.objects.none()
     return Panel.objects.filter(pk__in=_running_panel_ids(user))
 
@@ -153,9 +120,9 @@ def can_run_panel(user, panel: Panel) -> bool:
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     """The meetings a person may see and join: every meeting of a panel they chair or
     coordinate, and a meeting they are invited to while they hold a live seat on its panel."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Meeting.objects.none()
-    seats = _seats_of(user)
+    seats = seats_of(user)
     running = [panel for panel, role in seats if role in RUNNING_ROLES]
     sitting = [panel for panel, role in seats if role in SITTING_ROLES]
     invited = MeetingInvitation.objects.live().filter(meeting=OuterRef("pk"), user=user)
@@ -179,7 +146,7 @@ def get_meeting_for(user, pk) -> Meeting:
 
 def meetings_run_by(user) -> QuerySet[Meeting]:
     """The meetings of the panels the person chairs or coordinates through a live seat."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Meeting.objects.none()
     return Meeting.objects.filter(panel_id__in=_running_panel_ids(user))
 
@@ -213,7 +180,7 @@ def meeting_runner_ids(meeting: Meeting) -> set[int]:
     """The people who may run the meeting: its panel's chair and coordinator (acting for
     the seat's agency in a role that may change things)."""
     return set(
-        _live_seats(writing=True)
+        live_seats(writing=True)
         .filter(panel_id=meeting.panel_id, role__in=RUNNING_ROLES)
         .values_list("user_id", flat=True)
     )
@@ -224,21 +191,10 @@ def meeting_participant_ids(meeting: Meeting) -> set[int]:
     invited = MeetingInvitation.objects.live().filter(meeting=meeting).values("user_id")
     # Any running seat lets its holder follow every meeting, read-only role or not.
     return set(
-        _live_seats()
+        live_seats()
         .filter(
             Q(role__in=RUNNING_ROLES) | Q(role__in=SITTING_ROLES, user_id__in=invited),
             panel_id=meeting.panel_id,
         )
         .values_list("user_id", flat=True)
     )
-
-
-# The generic question (`policy.allows`) knows these actions too.
-_OBJECT_RULES.update(
-    {
-        "view_panel": can_view_panel,
-        "run_panel": can_run_panel,
-        "join_meeting": can_join_meeting,
-        "run_meeting": can_run_meeting,
-    }
-)

@@ -4,8 +4,10 @@ coordinators; never anyone who may not read the case the action is about."""
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from access.referrals import can_view_referral, visible_referrals
+from access.roles import roles_of
 from agencies.models import Membership, Role
-from agencies.policy import can_view_referral
+from panels.models import INCOMPLETE_ACTION_STATUSES, Action, PanelMembership, PanelRole
 
 User = get_user_model()
 
@@ -42,8 +44,6 @@ def users_to_tell_of_action(action) -> list:
 
 def users_to_escalate_action_to(action) -> list:
     """An action long overdue goes to the owning agency's leads and the panel's coordinators."""
-    from panels.models import PanelMembership, PanelRole
-
     coordinator_ids = (
         PanelMembership.objects.active()
         .filter(panel_id=action.meeting.panel_id, role=PanelRole.COORDINATOR)
@@ -69,9 +69,6 @@ def visible_actions(user):
     """Actions on cases the person may read, and actions on a standard item (about no
     child), that are theirs, their agency's, or (for a panel coordinator) every one: the
     action log's three views start here."""
-    from agencies.policy import roles_of, visible_referrals
-    from panels.models import Action
-
     if not getattr(user, "is_authenticated", False):
         return Action.objects.none()
     readable = Action.objects.filter(
@@ -92,9 +89,6 @@ def actions_updatable_by(user):
     (acting for it in a role that may change things), or every one for a panel coordinator.
     A read-only role (quality auditor, board member, data protection officer) updates none,
     even as the named owner."""
-    from agencies.policy import roles_of
-    from panels.models import INCOMPLETE_ACTION_STATUSES
-
     roles = roles_of(user)
     writing = roles.writing_agencies
     readable = visible_actions(user).filter(status__in=INCOMPLETE_ACTION_STATUSES)

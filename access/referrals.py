@@ -1,0 +1,307 @@
+"""Who may read a referral, what agencies know about it and a child, and who may change,
+share, move, refer, screen and contribute.
+
+A person may read a referral exactly when it is in `visible_referrals(user)`; every other
+question about one referral is answered from the person's roles and that rule. Of what
+agencies know, a "panel only" contribution is read by the panel, its own agency and the
+quality auditor.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from access.errors import NotFoundForUser
+from access.roles import VIEW_REFERRAL, Roles, people_with_role_in, roles_of
+from agencies.models import Agency, Role
+from panels.models import AgendaItem, PanelMembership
+from referrals.models import (
+    BreakGlassAccess,
+    Child,
+    Contribution,
+    ContributionSensitivity,
+    Referral,
+    ReferralGroupObjectPermission,
+    ReferralState,
+    ReferralUserObjectPermission,
+)
+
+
+def _active_panel_ids(user, now):
+    return PanelMembership.objects.active(now).filter(user=user).values("panel_id")
+
+
+def _panel_grace() -> timedelta:
+    return timedelta(days=settings.PANEL_ACCESS_GRACE_DAYS)
+
+
+def _listed_on_my_panels(user, now) -> Q:
+    """Listed on a meeting of a panel the person sits on, and not closed beyond the grace."""
+    listed = AgendaItem.objects.filter(
+        referral=OuterRef("pk"),
+        withdrawn_at__isnull=True,
+        meeting__panel_id__in=_active_panel_ids(user, now),
+    )
+    return Exists(listed) & (Q(closed_at__isnull=True) | Q(closed_at__gt=now - _panel_grace()))
+
+
+def _referral_rules(user, roles: Roles, *, include_auditor: bool) -> Q | None:
+    if not roles.all_agencies:
+        return None
+    now = timezone.now()
+    not_draft = ~Q(state=ReferralState.DRAFT)
+    # A referrer sees what they submitted and their own drafts, while they act for that agency.
+    rules = Q(referrer=user, agency_id__in=roles.all_agencies)
+    leads = roles.agencies(Role.AGENCY_LEAD)
+    if leads:
+        shared_with_my_agency = ReferralGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            permission__codename=VIEW_REFERRAL,
+            group__agency__in=leads,
+        )
+        rules |= not_draft & (Q(agency_id__in=leads) | Exists(shared_with_my_agency))
+        if "break_glass" in roles.grounds:
+            rules |= Exists(
+                BreakGlassAccess.objects.filter(
+                    referral=OuterRef("pk"), user=user, expires_at__gt=now
+                )
+            )
+    if roles.has(Role.PANEL_COORDINATOR) or (include_auditor and roles.has(Role.QUALITY_AUDITOR)):
+        rules |= not_draft
+    if "panels" in roles.grounds:
+        rules |= not_draft & _listed_on_my_panels(user, now)
+    if "grants" in roles.grounds:
+        # Individually granted through django-guardian (a case allocated to one worker).
+        rules |= not_draft & Exists(
+            ReferralUserObjectPermission.objects.filter(
+                content_object=OuterRef("pk"), user=user, permission__codename=VIEW_REFERRAL
+            )
+        )
+    return rules
+
+
+# --- Referrals -----------------------------------------------------------------------------
+
+
+def visible_referrals(user, roles: Roles | None = None) -> QuerySet[Referral]:
+    """The referrals this person may read: every list, search and export starts here."""
+    roles = roles if roles is not None else roles_of(user)
+    rules = _referral_rules(user, roles, include_auditor=True)
+    if rules is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(rules)
+
+
+def can_view_referral(user, referral: Referral) -> bool:
+    """A person may read a referral exactly when it is in visible_referrals(user)."""
+    return visible_referrals(user).filter(pk=referral.pk).exists()
+
+
+def get_referral_for(user, pk) -> Referral:
+    """The referral, or the same 404 whether it is missing or hidden from this person."""
+    try:
+        return visible_referrals(user).select_related("child", "agency", "referrer").get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise NotFoundForUser(
+            object_type="referral", object_id=pk, referral_id=_existing(pk)
+        ) from None
+
+
+def _existing(pk):
+    try:
+        return Referral.objects.filter(pk=pk).values_list("pk", flat=True).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def must_give_view_reason(user, referral: Referral) -> bool:
+    """A quality auditor reading a case they hold no other right to gives a reason each time."""
+    roles = roles_of(user)
+    if not roles.has(Role.QUALITY_AUDITOR):
+        return False
+    other_rules = _referral_rules(user, roles, include_auditor=False)
+    return other_rules is None or not Referral.objects.filter(other_rules, pk=referral.pk).exists()
+
+
+def can_change_referral(user, referral: Referral) -> bool:
+    """The referrer changes their own draft; the agency's lead and a coordinator change a case."""
+    roles = roles_of(user)
+    if referral.state == ReferralState.DRAFT:
+        return referral.referrer_id == user.pk and referral.agency_id in roles.all_agencies
+    return referral.agency_id in roles.agencies(Role.AGENCY_LEAD) or roles.has(
+        Role.PANEL_COORDINATOR
+    )
+
+
+def can_share_referral(user, referral: Referral) -> bool:
+    """The referring agency's lead or a panel coordinator shares a submitted referral."""
+    if referral.state == ReferralState.DRAFT:
+        return False
+    roles = roles_of(user)
+    return referral.agency_id in roles.agencies(Role.AGENCY_LEAD) or roles.has(
+        Role.PANEL_COORDINATOR
+    )
+
+
+def can_break_glass(user, referral: Referral) -> bool:
+    """An agency lead may open a submitted case they cannot otherwise see, giving a reason."""
+    roles = roles_of(user)
+    return (
+        roles.has(Role.AGENCY_LEAD)
+        and referral.state != ReferralState.DRAFT
+        and not can_view_referral(user, referral)
+    )
+
+
+def can_break_glass_at_all(user) -> bool:
+    """Only an agency lead is offered the break-glass page."""
+    return roles_of(user).has(Role.AGENCY_LEAD)
+
+
+def break_glass_duration() -> timedelta:
+    return timedelta(hours=settings.BREAK_GLASS_HOURS)
+
+
+def users_to_tell_of_break_glass(referral: Referral) -> QuerySet:
+    """The referring agency's leads hear when someone breaks the glass on its case."""
+    return people_with_role_in(Role.AGENCY_LEAD, [referral.agency_id])
+
+
+def data_protection_officers_to_tell_of_break_glass(referral: Referral) -> QuerySet:
+    """The referring agency's data protection officers hear of it too; they read the case's
+    audit trail (who saw it), not the case."""
+    return people_with_role_in(Role.DATA_PROTECTION_OFFICER, [referral.agency_id])
+
+
+def users_to_tell_of_decision(referral: Referral) -> list:
+    """The person who made the referral hears what was decided (feedback to the referrer),
+    while they may still read it."""
+    referrer = referral.referrer
+    if referrer is None or not can_view_referral(referrer, referral):
+        return []
+    return [referrer]
+
+
+def users_to_tell_of_share(referral: Referral, agency: Agency) -> QuerySet:
+    """The leads of the agency a referral is shared with."""
+    return people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
+
+
+# --- Referral work ---------------------------------------------------------------------------
+
+
+def referring_agencies(user) -> QuerySet[Agency]:
+    """A referrer or agency lead refers on behalf of the agencies they act for."""
+    roles = roles_of(user)
+    ids = roles.agencies(Role.REFERRER) | roles.agencies(Role.AGENCY_LEAD)
+    return Agency.objects.filter(pk__in=ids, is_active=True)
+
+
+def can_refer(user) -> bool:
+    """Referrers and agency leads may start a referral."""
+    return referring_agencies(user).exists()
+
+
+def can_screen(user) -> bool:
+    """A panel coordinator screens referrals and decides what happens next."""
+    return roles_of(user).has(Role.PANEL_COORDINATOR)
+
+
+def can_move_referral(user, referral: Referral, transition: str) -> bool:
+    """Submit and withdraw a draft: its referrer; withdraw a submitted one: its referrer or
+    agency lead; every other move (screen, decide, close): a panel coordinator."""
+    if not can_view_referral(user, referral):
+        return False
+    roles = roles_of(user)
+    if transition == "submit":
+        return referral.referrer_id == user.pk and referral.agency_id in roles.all_agencies
+    if transition == "withdraw":
+        if referral.state == ReferralState.DRAFT:
+            return referral.referrer_id == user.pk
+        return referral.referrer_id == user.pk or referral.agency_id in roles.agencies(
+            Role.AGENCY_LEAD
+        )
+    return roles.has(Role.PANEL_COORDINATOR)
+
+
+def can_add_attachment(user, referral: Referral) -> bool:
+    """Whoever may change the referral may attach a file to it."""
+    return can_change_referral(user, referral)
+
+
+def users_to_tell_of_screening_clock(referral: Referral) -> QuerySet:
+    """The panel coordinators, who screen every submitted referral, hear of its clocks."""
+    return people_with_role_in(Role.PANEL_COORDINATOR)
+
+
+# --- Contributions ("what we know") ----------------------------------------------------------
+
+
+def contributing_agencies(user, referral: Referral) -> QuerySet[Agency]:
+    """A person adds what their agency knows to a submitted referral they may read, for an
+    agency they refer or lead for."""
+    if referral.state == ReferralState.DRAFT or not can_view_referral(user, referral):
+        return Agency.objects.none()
+    return referring_agencies(user)
+
+
+def can_request_contributions(user, referral: Referral) -> bool:
+    """A panel coordinator asks agencies what they know about a submitted referral."""
+    return referral.state != ReferralState.DRAFT and roles_of(user).has(Role.PANEL_COORDINATOR)
+
+
+def users_to_tell_of_contribution_request(referral: Referral, agency: Agency) -> QuerySet:
+    """The leads of the agency asked for its information."""
+    return people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
+
+
+def visible_contributions(user, referral: Referral) -> QuerySet[Contribution]:
+    """Of a referral the person may read: every contribution, except that one marked
+    "panel only" is read only by the panel (members, chair, coordinator), its own agency and
+    the quality auditor."""
+    if not can_view_referral(user, referral):
+        return Contribution.objects.none()
+    roles = roles_of(user)
+    contributions = Contribution.objects.filter(referral=referral)
+    if roles.has(Role.PANEL_COORDINATOR) or roles.has(Role.QUALITY_AUDITOR):
+        return contributions
+    if Referral.objects.filter(_listed_on_my_panels(user, timezone.now()), pk=referral.pk).exists():
+        return contributions
+    return contributions.filter(
+        ~Q(sensitivity=ContributionSensitivity.PANEL_ONLY) | Q(agency_id__in=roles.all_agencies)
+    )
+
+
+def can_view_contribution(user, contribution: Contribution) -> bool:
+    """Exactly when it is in visible_contributions(user, its referral)."""
+    return visible_contributions(user, contribution.referral).filter(pk=contribution.pk).exists()
+
+
+# --- Children ---------------------------------------------------------------------------------
+
+
+def visible_children(user):
+    """Children with at least one referral the person may read."""
+    return Child.objects.filter(pk__in=visible_referrals(user).values("child_id"))
+
+
+def get_child_for(user, pk):
+    """The child, or the same 404 whether the child is missing or hidden from this person."""
+    try:
+        return visible_children(user).get(pk=pk)
+    except (Child.DoesNotExist, ValueError, TypeError):
+        exists = Child.objects.filter(pk=pk).values_list("pk", flat=True).first()
+        raise NotFoundForUser(object_type="child", object_id=pk, child_id=exists) from None
+
+
+def must_give_child_view_reason(user, child) -> bool:
+    """A quality auditor reading a child's chronology gives a reason each time, when it shows a
+    case they hold no other right to (as for reading that case itself)."""
+    roles = roles_of(user)
+    if not roles.has(Role.QUALITY_AUDITOR):
+        return False
+    cases = visible_referrals(user, roles).filter(child=child)
+    other_rules = _referral_rules(user, roles, include_auditor=False)
+    return (cases if other_rules is None else cases.exclude(other_rules)).exists()
