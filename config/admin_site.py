@@ -13,7 +13,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from agencies import policy
+import access
 
 
 class BreakFixAuthenticationForm(AdminAuthenticationForm):
@@ -27,7 +27,7 @@ class BreakFixAuthenticationForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super(AdminAuthenticationForm, self).confirm_login_allowed(user)
-        if not policy.can_use_django_admin(user):
+        if not access.can_use_django_admin(user):
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
@@ -38,7 +38,7 @@ class BreakFixAdminSite(admin.AdminSite):
     login_form = BreakFixAuthenticationForm
 
     def has_permission(self, request):
-        return policy.can_use_django_admin(request.user)
+        return access.can_use_django_admin(request.user)
 
     def admin_view(self, view, cacheable=False):
         admitted = super().admin_view(view, cacheable)
@@ -53,7 +53,7 @@ class BreakFixAdminSite(admin.AdminSite):
                 and not logging_out
                 and not self.has_permission(request)
             ):
-                raise policy.ForbiddenForUser(
+                raise access.ForbiddenForUser(
                     action="use", object_type="Django admin", object_id=request.path[:64]
                 )
             return admitted(request, *args, **kwargs)

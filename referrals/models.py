@@ -10,6 +10,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
+from referrals.attachments import FileKind, kind_of
 from referrals.clocks import format_time, working_day_bounds
 
 
@@ -482,6 +483,17 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def kind(self) -> FileKind:
+        """The type the content was found to be when stored: the file is served as that."""
+        return kind_of(self.content_type)
+
+    @property
+    def download_name(self) -> str:
+        """The name given, with the extension of the stored type (also for files stored
+        before names were made to match their content)."""
+        return self.kind.file_name(self.original_name)
+
 
 class IdempotencyKey(models.Model):
     """An API client's Idempotency-Key: the same key and body create one referral."""
@@ -499,6 +511,20 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ApiToken(models.Model):
+    """A person's key for the API, kept only as its SHA-256: the key is shown once, when
+    issued (referrals.api.tokens), so a copy of the database cannot call the API."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token"
+    )
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"API token of {self.user}"
 
 
 class BreakGlassAccess(models.Model):

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from agencies import policy
+import access
 from referrals import intake, services
 from referrals.api import submission
 from referrals.api.base import (
@@ -36,7 +36,7 @@ from referrals.api.serializers import (
 from referrals.models import Referral, ReferralTransition
 
 
-class MayNotRefer(policy.ForbiddenForUser):
+class MayNotRefer(access.ForbiddenForUser):
     def __init__(self, user):
         super().__init__(action="refer for", object_type="person", object_id=user.pk)
         self.args = ("Only a referrer or an agency's safeguarding lead may create referrals.",)
@@ -50,7 +50,7 @@ def readable(user, referral: Referral) -> Referral:
     """The referral with the parts this reader may see, for ReferralOutputSerializer."""
     referral.api_household = household_of(referral)
     referral.api_contributions = list(
-        policy.visible_contributions(user, referral).select_related("agency")
+        access.visible_contributions(user, referral).select_related("agency")
     )
     return referral
 
@@ -86,12 +86,14 @@ class ReferralListApi(ApiView):
         operation_id="referrals_list",
         summary="The referrals you may see, newest first",
         description="No case content: read a referral (audited) for that. Drafts are listed "
-        "only to the referrer who is writing them.",
-        responses={200: OutputSerializer(many=True), **error_responses(401)},
+        "only to the referrer who is writing them. Pages of `limit` referrals (50 if not "
+        "given, at most 100) from `offset`; a limit or offset that is not a whole number in "
+        "range is a 400.",
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
         referrals = (
-            policy.visible_referrals(request.user)
+            access.visible_referrals(request.user)
             .select_related("agency")
             .order_by("-created_at", "-id")
         )
@@ -188,7 +190,7 @@ class ReferralCreateApi(ApiView):
         },
     )
     def post(self, request):
-        agencies = policy.referring_agencies(request.user)
+        agencies = access.referring_agencies(request.user)
         if not agencies.exists():
             raise MayNotRefer(request.user)
         key = submission.idempotency_key(request)
@@ -223,7 +225,7 @@ class ReferralCreateApi(ApiView):
         else:
             # A replay is a read like any other, of the referral as it is now: recorded as a
             # view, and someone who may no longer see it gets the 404 anyone else would.
-            referral = policy.get_referral_for(request.user, referral.pk)
+            referral = access.get_referral_for(request.user, referral.pk)
             record_view(request, referral)
             referral = readable(request.user, referral)
         data = ReferralCreateApi.OutputSerializer(referral, context={"request": request}).data
@@ -259,7 +261,7 @@ class ReferralDetailApi(ApiView):
         responses={200: ReferralOutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
-        referral = policy.get_referral_for(request.user, pk)
+        referral = access.get_referral_for(request.user, pk)
         record_view(request, referral)
         data = self.OutputSerializer(
             readable(request.user, referral), context={"request": request}
@@ -303,7 +305,7 @@ class ReferralHistoryApi(ApiView):
         responses={200: OutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
-        referral = policy.get_referral_for(request.user, pk)
+        referral = access.get_referral_for(request.user, pk)
         record_view(request, referral)
         referral.api_transitions = list(referral.transitions.select_related("actor"))
         return Response(self.OutputSerializer(referral).data)

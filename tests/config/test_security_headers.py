@@ -50,3 +50,30 @@ def test_service_pages_carry_no_inline_script_or_style(client, demo_borough, pat
 
     assert not INLINE_SCRIPT.findall(html)
     assert not INLINE_STYLE.findall(html)
+
+
+def assert_private(response):
+    """No browser feature the service does not use, and nothing kept in a cache."""
+    permissions = response.headers.get("Permissions-Policy", "")
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in permissions
+    assert "no-store" in response.headers.get("Cache-Control", "")
+    assert response.headers.get("Pragma") == "no-cache"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ANONYMOUS_PAGES)
+def test_anonymous_pages_deny_powerful_features_and_are_never_stored(client, path):
+    assert_private(client.get(path))
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_signed_in_pages_deny_powerful_features_and_are_never_stored(
+    client, demo_borough, django_user_model, path
+):
+    if path.startswith("/admin/"):
+        client.force_login(django_user_model.objects.create_superuser("breakfix", password=None))
+    else:
+        client.login(username="admin.fenmarsh", password=DEMO_PASSWORD)
+
+    assert_private(client.get(path))

@@ -6,12 +6,12 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.models import AuditAction, AuditEvent
 from referrals import intake
 from referrals.api import submission
+from referrals.api.tokens import api_token_issue
 from referrals.models import IdempotencyKey, Referral, ReferralState
 from tests.referrals.test_api_referrals import LIST, api_as, referral_body
 
@@ -146,7 +146,7 @@ def test_a_retry_finishes_a_submission_that_stopped_after_its_draft_was_saved(bo
 def test_on_postgresql_two_identical_requests_at_once_make_exactly_one_referral(borough):
     if connection.vendor != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's (the PostgreSQL CI pass)")
-    token = Token.objects.create(user=borough["referrer"]).key
+    token = api_token_issue(person=borough["referrer"])
     start = threading.Barrier(2)
     responses = []
 

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.models import AuditAction, AuditEvent, Role
 from referrals import intake
+from referrals.api.tokens import api_token_rotate
 from referrals.models import (
     Child,
     ChildMatch,
@@ -50,8 +50,10 @@ def referral_body(*, child=None, details=None, household=None, **extra) -> dict:
 def api_as(user) -> APIClient:
     """A partner system calling with the person's token."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    # A key is shown only when issued: kept on the person for the rest of the test.
+    if not hasattr(user, "api_key_for_tests"):
+        user.api_key_for_tests = api_token_rotate(person=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.api_key_for_tests}")
     return client
 
 

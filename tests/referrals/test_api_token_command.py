@@ -1,13 +1,15 @@
-"""`manage.py api_token <username>` gives a person the token their agency's system uses."""
+"""`manage.py api_token <username>` gives a person the token their agency's system uses,
+showing its key once."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.models import Role
+from referrals.api.tokens import key_digest
+from referrals.models import ApiToken
 from tests.factories import person
 
 
@@ -28,11 +30,14 @@ def test_the_command_prints_a_new_token_that_authenticates_the_person(referrer):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/referrals/").status_code == 200
-    assert Token.objects.get(user=referrer).key == key
+    assert ApiToken.objects.get(user=referrer).key_sha256 == key_digest(key)
 
 
-def test_asking_again_prints_the_same_token(referrer):
-    assert api_token("dana") == api_token("dana")
+def test_asking_again_is_refused_as_the_key_is_shown_only_once(referrer):
+    api_token("dana")
+
+    with pytest.raises(CommandError, match="--rotate"):
+        api_token("dana")
 
 
 def test_rotating_replaces_the_token_and_the_old_one_stops_working(referrer):
@@ -50,7 +55,7 @@ def test_revoking_removes_the_token(referrer):
     api_token("dana")
 
     assert api_token("dana", "--revoke") == ""
-    assert not Token.objects.filter(user=referrer).exists()
+    assert not ApiToken.objects.filter(user=referrer).exists()
 
 
 def test_an_unknown_or_inactive_person_gets_no_token(referrer):
@@ -61,4 +66,4 @@ def test_an_unknown_or_inactive_person_gets_no_token(referrer):
         api_token("dana")
     with pytest.raises(CommandError, match="no person"):
         api_token("nobody")
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()

@@ -9,7 +9,8 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 
-from agencies import audit, policy
+import access
+from agencies import audit
 from agencies.models import AnonymousRefusalCount, AuditAction, AuditEvent
 
 
@@ -83,7 +84,7 @@ def test_each_address_has_its_own_count(client, db, settings):
 def test_any_anonymous_refusal_is_counted_not_audited_whichever_door_records_it(db):
     from django.contrib.auth.models import AnonymousUser
 
-    exc = policy.NotFoundForUser(object_type="meeting", object_id=12)
+    exc = access.NotFoundForUser(object_type="meeting", object_id=12)
     for _ in range(3):
         audit.record_refusal(
             actor=AnonymousUser(), exc=exc, address="10.9.9.9", where="WebSocket /ws/meetings/12/"

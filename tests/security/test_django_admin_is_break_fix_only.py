@@ -294,6 +294,8 @@ def test_no_api_tokens_in_the_admin(superuser_client, dana):
     # `manage.py api_token` on the server.
     assert superuser_client.get("/admin/authtoken/tokenproxy/").status_code == 404
     assert superuser_client.get("/admin/authtoken/tokenproxy/add/").status_code == 404
+    assert superuser_client.get("/admin/referrals/apitoken/").status_code == 404
+    assert superuser_client.get("/admin/referrals/apitoken/add/").status_code == 404
 
 
 # --- Every admin save is audited -------------------------------------------------------------
@@ -403,9 +405,12 @@ def test_every_registered_model_admin_audits_its_saves_and_deletes_nothing(super
 
 def test_access_models_are_read_only_or_absent_in_the_admin(superuser):
     from guardian.models import GroupObjectPermission, UserObjectPermission
-    from rest_framework.authtoken.models import Token, TokenProxy
 
-    from referrals.models import ReferralGroupObjectPermission, ReferralUserObjectPermission
+    from referrals.models import (
+        ApiToken,
+        ReferralGroupObjectPermission,
+        ReferralUserObjectPermission,
+    )
 
     request = _superuser_request(superuser)
     for model in [
@@ -419,8 +424,7 @@ def test_access_models_are_read_only_or_absent_in_the_admin(superuser):
         ReferralUserObjectPermission,
         ReferralGroupObjectPermission,
         AuditEvent,
-        Token,
-        TokenProxy,
+        ApiToken,
     ]:
         model_admin = admin.site._registry.get(model)
         if model_admin is None:

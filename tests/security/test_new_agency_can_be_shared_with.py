@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from agencies import policy
+import access
 from agencies.models import Agency, AgencyType, Role
 from referrals import services as referral_services
 from referrals.models import Child, Referral, ReferralState
@@ -44,7 +44,7 @@ def test_an_agency_created_on_the_page_can_be_shared_with(
     with django_capture_on_commit_callbacks(execute=True):
         share = share_with(agency, lead=world.people["lead_a"], referral=world.referral)
     assert share.agency == agency
-    assert policy.can_view_referral(fostering_lead, world.referral)
+    assert access.can_view_referral(fostering_lead, world.referral)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,4 +77,4 @@ def test_an_agency_created_before_the_data_migration_is_given_its_group_and_can_
         made_in_the_admin, lead=person(Role.AGENCY_LEAD, police, username="lead"), referral=referral
     )
 
-    assert policy.can_view_referral(housing_lead, referral)
+    assert access.can_view_referral(housing_lead, referral)

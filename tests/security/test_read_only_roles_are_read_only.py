@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from agencies import policy
+import access
 from agencies.models import AuditAction, AuditEvent
 from panels import actions as action_services
 from panels.models import (
@@ -68,7 +68,7 @@ def test_no_read_only_role_updates_an_action_of_their_agency_by_any_door(client,
     client.force_login(world.people[position])
 
     response = client.post(f"/actions/{action.pk}/", {"status": "done", "note": "Done."})
-    with pytest.raises(policy.ForbiddenForUser):
+    with pytest.raises(access.ForbiddenForUser):
         action_services.action_update(
             actor=world.people[position], action=action, status="done", note="Done."
         )
@@ -83,8 +83,8 @@ def test_a_read_only_person_named_as_the_owner_still_may_not_update_it(world, po
     action.owner_person = world.people[position]
     action.save(update_fields=["owner_person"])
 
-    assert not policy.actions.can_update_action(world.people[position], action)
-    assert action not in policy.actions.actions_updatable_by(world.people[position])
+    assert not access.can_update_action(world.people[position], action)
+    assert action not in access.actions_updatable_by(world.people[position])
 
 
 def test_the_auditor_still_reads_the_action_without_a_form(client, world):
@@ -135,8 +135,8 @@ def test_a_read_only_person_with_a_seat_sends_no_meeting_command(client, seated,
 
     assert response.status_code == 403
     assert seated.meeting.agenda_items.count() == before
-    assert not policy.can_run_meeting(seated.people[position], seated.meeting)
-    assert seated.people[position].pk not in policy.meeting_runner_ids(seated.meeting)
+    assert not access.can_run_meeting(seated.people[position], seated.meeting)
+    assert seated.people[position].pk not in access.meeting_runner_ids(seated.meeting)
 
 
 @pytest.mark.parametrize("position", READ_ONLY)
@@ -149,8 +149,8 @@ def test_a_read_only_person_with_a_seat_neither_drafts_nor_edits_minutes(client,
 
     assert response.status_code == 403
     assert not Minutes.objects.exists()
-    assert not policy.can_edit_minutes(seated.people[position], seated.meeting)
-    assert not policy.can_approve_minutes(seated.people[position], seated.meeting)
+    assert not access.can_edit_minutes(seated.people[position], seated.meeting)
+    assert not access.can_approve_minutes(seated.people[position], seated.meeting)
 
 
 def test_the_auditor_adds_no_contribution(client, world):

@@ -1,18 +1,21 @@
-"""`manage.py api_token <username>`: the person's API token, made on first use.
+"""`manage.py api_token <username>`: issue a person's API token and print its key, once.
 
-The key alone goes to stdout, so a script can capture it; what happened goes to stderr. A
-token carries exactly the person's own rights (docs/access.md), and stops working when the
-person is made inactive; `--rotate` replaces it, `--revoke` removes it.
+Only the key's hash is kept, so the key is printed when it is made and never again; a
+person who has one already needs `--rotate`, which replaces it (the old key stops working),
+and `--revoke` removes it. Each is audited, by the same service any other door would use
+(referrals.api.tokens). The key alone goes to stdout, so a script can capture it; what
+happened goes to stderr. A token carries exactly the person's own rights (docs/access.md),
+and stops working when the person is made inactive.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+
+from referrals.api import tokens
 
 
 class Command(BaseCommand):
-    help = "Print a person's API token for partner systems, creating it if they have none."
+    help = "Issue a person's API token for partner systems and print its key (shown only once)."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -24,22 +27,25 @@ class Command(BaseCommand):
             "--revoke", action="store_true", help="Remove the token; print nothing."
         )
 
-    @transaction.atomic
     def handle(self, *args, username, rotate, revoke, **options):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
+        person = get_user_model().objects.filter(username=username).first()
+        if person is None:
             raise CommandError(f"There is no person with the username {username!r}.")
-        if revoke:
-            removed, _ = Token.objects.filter(user=user).delete()
-            self.stderr.write(f"Token of {username} revoked." if removed else "No token to revoke.")
-            return
-        if not user.is_active:
-            raise CommandError(f"{username} is not active: an API token would not work.")
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, created = Token.objects.get_or_create(user=user)
+        try:
+            if revoke:
+                removed = tokens.api_token_revoke(person=person)
+                self.stderr.write(
+                    f"Token of {username} revoked." if removed else "No token to revoke."
+                )
+                return
+            if rotate:
+                key = tokens.api_token_rotate(person=person)
+            else:
+                key = tokens.api_token_issue(person=person)
+        except tokens.ApiTokenError as exc:
+            raise CommandError(str(exc)) from None
         self.stderr.write(
-            f"{'New' if created else 'Existing'} API token of {username}. Send it as the "
-            "header  Authorization: Token <key>"
+            f"New API token of {username}, shown only this once: keep it in the partner "
+            "system's secret store. Send it as the header  Authorization: Token <key>"
         )
-        self.stdout.write(token.key)
+        self.stdout.write(key)
