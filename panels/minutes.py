@@ -4,15 +4,17 @@ new version, never by changing an old one.
 
 An approval freezes the draft into a MinutesVersion and renders its PDFs once: the full
 minutes, the board copy and one action extract per agency with actions, each kept as the
-approved bytes with their SHA-256. Distribution (the board's emails and everyone's
-notifications) is queued in the same transaction and rung after commit.
+approved bytes with their SHA-256. They are rendered before the minutes row is locked, and
+stored only if the draft is still the one rendered. Distribution (the board's emails and
+everyone's notifications) is queued in the same transaction as the version and rung after
+commit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,7 +23,7 @@ from pypdf import PdfReader
 
 import access
 from agencies import audit
-from agencies.models import AuditAction
+from agencies.models import Agency, AuditAction
 from notifications import services as notification_services
 from notifications.models import NotificationKind
 from panels.documents import agencies_with_actions, meeting_doc_for
@@ -273,26 +275,52 @@ def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> M
 # --- Approval -----------------------------------------------------------------------------------
 
 
-def _pdf_record(version: MinutesVersion, kind: str, pdf: bytes, agency=None) -> MinutesDocument:
-    return MinutesDocument.objects.create(
-        version=version,
+@dataclass(frozen=True)
+class _Pdf:
+    """One approved document, rendered, hashed and page-counted before the row is locked."""
+
+    kind: str
+    pdf: bytes
+    sha256: str
+    pages: int
+    agency: Agency | None = None
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """What the chair's approval rendered, and the draft it rendered from."""
+
+    revision: int
+    content: dict
+    number: int
+    doc: MeetingDoc
+    flags: list[str]
+    pdfs: list[_Pdf]
+
+
+def _pdf(kind: str, pdf: bytes, agency: Agency | None = None) -> _Pdf:
+    return _Pdf(
         kind=kind,
-        agency=agency,
-        sha256=hashlib.sha256(pdf).hexdigest(),
         pdf=pdf,
-        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
         pages=len(PdfReader(io.BytesIO(pdf)).pages),
+        agency=agency,
     )
 
 
-@transaction.atomic(durable=True)
-def minutes_approve(
-    *, actor, minutes: Minutes, revision: int, flags_checked: bool, request=None
-) -> MinutesVersion:
-    """The chair approves submitted minutes: a new immutable version with its PDFs and their
-    hashes; the board copy goes to the panel's board members and the full minutes to the
-    meeting's participants. Unsure redactions must be confirmed as checked first."""
-    minutes = _locked(minutes)
+def _pdf_record(version: MinutesVersion, pdf: _Pdf) -> MinutesDocument:
+    return MinutesDocument.objects.create(
+        version=version,
+        kind=pdf.kind,
+        agency=pdf.agency,
+        sha256=pdf.sha256,
+        pdf=pdf.pdf,
+        size=len(pdf.pdf),
+        pages=pdf.pages,
+    )
+
+
+def _check_approvable(actor, minutes: Minutes, revision: int) -> None:
     meeting = minutes.meeting
     if not access.can_approve_minutes(actor, meeting):
         raise _refuse(actor, meeting, "approve the minutes of")
@@ -302,11 +330,42 @@ def minutes_approve(
         raise StaleMinutes(
             "The minutes changed after you opened them. Read them again before approving."
         )
-    number = next_version_number(minutes)
-    approved_at = timezone.now()
-    doc = replace(
-        minutes_doc(minutes), version=str(number), approved_on=timezone.localdate(approved_at)
+
+
+def minutes_approve(
+    *, actor, minutes: Minutes, revision: int, flags_checked: bool, request=None
+) -> MinutesVersion:
+    """The chair approves submitted minutes: a new immutable version with its PDFs and their
+    hashes; the board copy goes to the panel's board members and the full minutes to the
+    meeting's participants. Unsure redactions must be confirmed as checked first.
+
+    Call it outside any transaction. The PDFs (seconds for a long meeting) are rendered from
+    the draft as read, without a lock, so edits of the minutes do not wait for them; a short
+    durable transaction then locks the row and stores them only if the draft is still the
+    one rendered. A draft changed meanwhile is refused as StaleMinutes: the chair reads the
+    newer text before approving it.
+    """
+    rendered = _approval_render(
+        actor=actor, minutes=minutes, revision=revision, flags_checked=flags_checked
     )
+    version = _approval_store(actor=actor, minutes=minutes, rendered=rendered, request=request)
+    if version is None:  # the day turned during the render: the documents carry the date
+        rendered = _approval_render(
+            actor=actor, minutes=minutes, revision=revision, flags_checked=flags_checked
+        )
+        version = _approval_store(actor=actor, minutes=minutes, rendered=rendered, request=request)
+    if version is None:
+        raise MinutesError("The minutes could not be approved just now. Approve them again.")
+    return version
+
+
+def _approval_render(*, actor, minutes: Minutes, revision: int, flags_checked: bool) -> _Rendered:
+    """Every document of the approval, rendered from the draft as it is now, with no lock and
+    no transaction held (the store checks again under the lock)."""
+    minutes = Minutes.objects.select_related("meeting__panel").get(pk=minutes.pk)
+    _check_approvable(actor, minutes, revision)
+    number = next_version_number(minutes)
+    doc = replace(minutes_doc(minutes), version=str(number), approved_on=timezone.localdate())
     # Redacted once: the flags the chair confirms are those of the board copy stored.
     board_doc, flags = board_copy(doc)
     if flags and not flags_checked:
@@ -314,34 +373,64 @@ def minutes_approve(
             f"Confirm you have checked the {len(flags)} point{'s' if len(flags) != 1 else ''} "
             "the board copy's redaction was unsure of"
         )
+    pdfs = [
+        _pdf(DocumentKind.MINUTES, render_minutes(doc)),
+        _pdf(DocumentKind.BOARD_COPY, render_board_copy(board_doc)),
+    ]
+    pdfs += [
+        _pdf(DocumentKind.AGENCY_EXTRACT, render_agency_extract(doc, agency.name), agency)
+        for agency in agencies_with_actions(doc=doc)
+    ]
+    return _Rendered(
+        revision=minutes.revision,
+        content=minutes.content,
+        number=number,
+        doc=doc,
+        flags=flags,
+        pdfs=pdfs,
+    )
+
+
+@transaction.atomic(durable=True)
+def _approval_store(
+    *, actor, minutes: Minutes, rendered: _Rendered, request=None
+) -> MinutesVersion | None:
+    """Store the rendered approval if the locked draft is still the one rendered; None when
+    it must be rendered again for another version number or day."""
+    minutes = _locked(minutes)
+    meeting = minutes.meeting
+    _check_approvable(actor, minutes, rendered.revision)
+    if minutes.content != rendered.content:
+        raise StaleMinutes(
+            "The minutes changed after you opened them. Read them again before approving."
+        )
+    number = next_version_number(minutes)
+    approved_at = timezone.now()
+    doc = rendered.doc
+    if number != rendered.number or timezone.localdate(approved_at) != doc.approved_on:
+        return None
     correction = (
         minutes.history.filter(step=MinutesStep.CORRECTION_STARTED).order_by("-at", "-pk").first()
         if number > 1
         else None
     )
+    content = meeting_doc_to_data(doc)
     version = MinutesVersion.objects.create(
         minutes=minutes,
         number=number,
-        content=meeting_doc_to_data(doc),
+        content=content,
         approved_by=actor,
         approved_at=approved_at,
         approved_on=doc.approved_on,
         correction_reason=correction.comment if correction else "",
     )
-    _pdf_record(version, DocumentKind.MINUTES, render_minutes(doc))
-    board = _pdf_record(version, DocumentKind.BOARD_COPY, render_board_copy(board_doc))
-    for agency in agencies_with_actions(doc=doc):
-        _pdf_record(
-            version,
-            DocumentKind.AGENCY_EXTRACT,
-            render_agency_extract(doc, agency.name),
-            agency=agency,
-        )
-    minutes.content = meeting_doc_to_data(doc)
+    stored = [_pdf_record(version, pdf) for pdf in rendered.pdfs]
+    board = next(record for record in stored if record.kind == DocumentKind.BOARD_COPY)
+    minutes.content = content
     minutes.status = MinutesStatus.APPROVED
     minutes.changed_at = approved_at
     minutes.save(update_fields=["content", "status", "changed_at"])
-    _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(flags))
+    _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(rendered.flags))
     audit.record(
         actor=actor,
         action=AuditAction.CHANGED,
