@@ -4,7 +4,9 @@ The stream needs only a live session (as the notifications page needs only a sig
 person): it checks the session again when told (`access.recheck`), every
 NOTIFICATION_SOCKET_TICK_SECONDS and at the session's expiry moment, and closes with 4401 once
 the session no longer signs the person in (agencies.sockets.SocketAccessWatch). Like the
-meeting room, connecting, each command and each check is one `access.scope()`.
+meeting room, connecting, each command and each check is one `access.scope()`, and a frame
+that is binary or not a JSON object, or a refresh beyond the connection's small budget, is
+answered with an `error` and the stream stays up.
 """
 
 from channels.db import database_sync_to_async
@@ -12,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 import access
+from agencies.socket_frames import JsonFramesMixin, bucket
 from agencies.sockets import SocketAccessWatch
 from notifications import services
 from notifications.groups import user_group
@@ -21,11 +24,14 @@ def tick_seconds() -> float:
     return getattr(settings, "NOTIFICATION_SOCKET_TICK_SECONDS", 30)
 
 
-class NotificationConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
+class NotificationConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketConsumer):
     """Joins only the signed-in person's own group: there is no way to name anyone else's.
     Anonymous people are refused at the handshake."""
 
     async def connect(self):
+        self.message_budget = bucket(
+            "NOTIFICATION_SOCKET_MESSAGE_RATE", "NOTIFICATION_SOCKET_MESSAGE_BURST", rate=1, burst=5
+        )
         user = self.scope.get("user")
         self.group_name = None
         if user is None or not user.is_authenticated:
@@ -50,6 +56,9 @@ class NotificationConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
         await self._leave_groups()
 
     async def receive_json(self, content, **kwargs):
+        if not self.message_budget.take():
+            await self.send_json({"type": "error", "message": "Too many messages: wait a moment."})
+            return
         if content.get("type") == "refresh":
             await self.send_unread()
             return

@@ -4,16 +4,19 @@ and checks its input against this meeting, then one service function that applie
 service asks the policy itself, so a command is checked again whichever door it came in by.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 
 import access
 from agencies.models import Agency
 from panels import services
-from panels.models import AgendaItem, AttendanceStatus, Meeting, RiskLevel
+from panels.models import AgendaItem, AttendanceStatus, Meeting, MeetingCommandReceipt, RiskLevel
 from referrals.models import ContributionSensitivity
 
 
@@ -155,53 +158,63 @@ class Command:
     done: str  # what the person is told when it worked (no-JavaScript page)
 
 
+def _body(service):
+    """The service without its own transaction. Each service is `transaction.atomic(durable=
+    True)`, its own transaction when called alone; a command runs the service's body inside
+    the command's transaction instead, which also holds the command's receipt: the change and
+    the receipt commit together, or neither does."""
+    return getattr(service, "__wrapped__", service)
+
+
 def _item_id(data) -> int:
     return data["item"].pk
 
 
 COMMANDS: dict[str, Command] = {
     "start": Command(
-        NoInput, lambda a, m, d: services.meeting_start(actor=a, meeting=m), "Meeting started."
+        NoInput,
+        lambda a, m, d: _body(services.meeting_start)(actor=a, meeting=m),
+        "Meeting started.",
     ),
     "confidentiality_read": Command(
         NoInput,
-        lambda a, m, d: services.meeting_record_confidentiality(actor=a, meeting=m),
+        lambda a, m, d: _body(services.meeting_record_confidentiality)(actor=a, meeting=m),
         "The confidentiality statement is recorded as read.",
     ),
     "next_item": Command(
         NoInput,
-        lambda a, m, d: services.meeting_next_item(actor=a, meeting=m),
+        lambda a, m, d: _body(services.meeting_next_item)(actor=a, meeting=m),
         "Moved to the next item.",
     ),
     "go_to_item": Command(
         ItemForm,
-        lambda a, m, d: services.meeting_go_to_item(actor=a, meeting=m, item_id=_item_id(d)),
+        lambda a, m, d: _body(services.meeting_go_to_item)(actor=a, meeting=m, item_id=_item_id(d)),
         "Moved to the item.",
     ),
     "save_notes": Command(
         TextForm,
-        lambda a, m, d: services.item_save_notes(
+        lambda a, m, d: _body(services.item_save_notes)(
             actor=a, meeting=m, item_id=_item_id(d), text=d["text"], version=d["version"]
         ),
         "Notes saved.",
     ),
     "record_decision": Command(
         TextForm,
-        lambda a, m, d: services.item_record_decision(
+        lambda a, m, d: _body(services.item_record_decision)(
             actor=a, meeting=m, item_id=_item_id(d), text=d["text"], version=d["version"]
         ),
         "Decision recorded.",
     ),
     "set_risk": Command(
         RiskForm,
-        lambda a, m, d: services.item_set_risk(
+        lambda a, m, d: _body(services.item_set_risk)(
             actor=a, meeting=m, item_id=_item_id(d), risk_level=d["risk_level"]
         ),
         "Risk level recorded.",
     ),
     "record_update": Command(
         AgencyUpdateForm,
-        lambda a, m, d: services.item_record_update(
+        lambda a, m, d: _body(services.item_record_update)(
             actor=a,
             meeting=m,
             item_id=_item_id(d),
@@ -214,7 +227,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "add_action": Command(
         ActionForm,
-        lambda a, m, d: services.action_add(
+        lambda a, m, d: _body(services.action_add)(
             actor=a,
             meeting=m,
             item_id=_item_id(d),
@@ -227,54 +240,118 @@ COMMANDS: dict[str, Command] = {
     ),
     "set_attendance": Command(
         AttendanceForm,
-        lambda a, m, d: services.attendance_set(
+        lambda a, m, d: _body(services.attendance_set)(
             actor=a, meeting=m, person=d["person"], status=d["status"], deputy_for=d["deputy_for"]
         ),
         "Attendance recorded.",
     ),
     "move_item": Command(
         MoveForm,
-        lambda a, m, d: services.agenda_item_move(
+        lambda a, m, d: _body(services.agenda_item_move)(
             actor=a, meeting=m, item_id=_item_id(d), direction=d["direction"]
         ),
         "Agenda reordered.",
     ),
     "build_agenda": Command(
         NoInput,
-        lambda a, m, d: services.agenda_build(actor=a, meeting=m),
+        lambda a, m, d: _body(services.agenda_build)(actor=a, meeting=m),
         "Agenda readied: standard items and carried-forward actions are on it.",
     ),
     "invite": Command(
         PersonForm,
-        lambda a, m, d: services.meeting_invite(actor=a, meeting=m, person=d["person"]),
+        lambda a, m, d: _body(services.meeting_invite)(actor=a, meeting=m, person=d["person"]),
         "Invitation sent.",
     ),
     "withdraw_invitation": Command(
         PersonForm,
-        lambda a, m, d: services.meeting_invitation_withdraw(
+        lambda a, m, d: _body(services.meeting_invitation_withdraw)(
             actor=a, meeting=m, person=d["person"]
         ),
         "Invitation withdrawn.",
     ),
     "close": Command(
-        NoInput, lambda a, m, d: services.meeting_close(actor=a, meeting=m), "Meeting closed."
+        NoInput,
+        lambda a, m, d: _body(services.meeting_close)(actor=a, meeting=m),
+        "Meeting closed.",
     ),
 }
 
 
-def run_command(*, actor, meeting_id, name: str, data) -> str:
+REQUEST_ID_MAX = 64
+
+
+def run_command(*, actor, meeting_id, name: str, data, request_id: str | None = None) -> str:
     """Parse, check and apply one command; returns what to tell the person.
 
+    With a `request_id` (the socket's commands carry one, kept by the client across retries)
+    the command is applied at most once: its receipt is written in the same transaction as
+    its change, and a repeat of a request that committed returns the first answer and changes
+    nothing (also when the two arrive at once: the meeting's row lock orders them, and the
+    receipt's unique constraint stands behind it).
+
     Raises access.NotFoundForUser (may not know the meeting), access.ForbiddenForUser (may
-    follow it but not change it), CommandInvalid (bad input), services.MeetingError (refused,
-    including services.StaleEdit). Nothing is changed when any of them is raised.
+    follow it but not change it), CommandInvalid (bad input, or a request id already used for
+    another change), services.MeetingError (refused, including services.StaleEdit) and
+    django.db.DatabaseError (the database failed). Nothing is changed when any is raised.
     """
     meeting = access.get_meeting_to_run(actor, meeting_id)
+    fingerprint = _fingerprint(name, data) if request_id is not None else ""
+    if request_id is not None:
+        done = _already_done(actor, meeting, request_id, fingerprint)
+        if done is not None:
+            return done
     command = COMMANDS.get(name)
     if command is None:
         raise CommandInvalid({"command": [f"There is no command called {name!r}."]})
     form = command.form(data, meeting=meeting)
     if not form.is_valid():
         raise CommandInvalid({field: list(errors) for field, errors in form.errors.items()})
-    command.run(actor, meeting, form.cleaned_data)
+    try:
+        with transaction.atomic(durable=True):
+            # The meeting's lock first: a second copy of this request waits here, then finds
+            # the first one's receipt.
+            Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+            if request_id is not None:
+                done = _already_done(actor, meeting, request_id, fingerprint)
+                if done is not None:
+                    return done
+            command.run(actor, meeting, form.cleaned_data)
+            if request_id is not None:
+                MeetingCommandReceipt.objects.create(
+                    meeting=meeting,
+                    actor=actor,
+                    request_id=request_id,
+                    command=name,
+                    fingerprint=fingerprint,
+                    reply={"type": "ack", "message": command.done},
+                )
+    except IntegrityError:
+        # Where the row lock does not hold the second copy back (SQLite), the receipt's
+        # unique constraint does: this transaction is undone, and the first one answers.
+        done = request_id is not None and _already_done(actor, meeting, request_id, fingerprint)
+        if not done:
+            raise
+        return done
     return command.done
+
+
+def _fingerprint(name: str, data) -> str:
+    items = data.lists() if hasattr(data, "lists") else data.items()
+    canonical = json.dumps([name, sorted(items)], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _already_done(actor, meeting, request_id: str, fingerprint: str) -> str | None:
+    """The first answer to this request, when it was applied; None when it was not."""
+    receipt = (
+        MeetingCommandReceipt.objects.filter(meeting=meeting, actor=actor, request_id=request_id)
+        .only("fingerprint", "reply")
+        .first()
+    )
+    if receipt is None:
+        return None
+    if receipt.fingerprint != fingerprint:
+        raise CommandInvalid(
+            {"request_id": ["That request id was already used for a different change."]}
+        )
+    return receipt.reply["message"]

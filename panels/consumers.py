@@ -20,22 +20,34 @@ The room's group messages reach the socket through panels.fanout: one listener p
 per meeting is in the group and hands each message to the process's sockets of the meeting.
 
 Close codes: 4401 not signed in, 4403 may not join (or no longer may), 4400 bad request.
+
+What the client sends is never a reason to close: a frame that is binary or not a JSON object
+is answered with an `error` (agencies.socket_frames); so is a command beyond the
+connection's budget (MEETING_SOCKET_COMMAND_RATE a second, MEETING_SOCKET_COMMAND_BURST
+saved up; pings and replays have their own smaller budget), and a command the database failed
+to save (nothing was saved; the client tries again with the same request id). A command is
+applied once per request id (panels.commands.run_command keeps a receipt).
 """
 
 import asyncio
+import logging
 from datetime import timedelta
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 import access
 from agencies import audit
+from agencies.socket_frames import JsonFramesMixin, bucket
 from agencies.sockets import SocketAccessWatch
 from panels import commands, fanout, selectors, services
 from panels.events import meeting_group, person_label
 from panels.models import Meeting
+
+logger = logging.getLogger(__name__)
 
 REPLAY_BATCH = 500
 # Re-reading an open room after a reconnect within this time is not a new view of its cases.
@@ -51,8 +63,20 @@ def tick_seconds() -> float:
     return getattr(settings, "MEETING_SOCKET_TICK_SECONDS", 30)
 
 
-class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
+TOO_MANY_COMMANDS = "Too many commands: wait a moment."
+TOO_MANY_MESSAGES = "Too many messages: wait a moment."
+NOT_SAVED = "The change could not be saved: the database did not answer. Try again."
+
+
+class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketConsumer):
     async def connect(self):
+        # Per connection: commands (each may write), and pings and replays (each small).
+        self.command_budget = bucket(
+            "MEETING_SOCKET_COMMAND_RATE", "MEETING_SOCKET_COMMAND_BURST", rate=20, burst=40
+        )
+        self.message_budget = bucket(
+            "MEETING_SOCKET_MESSAGE_RATE", "MEETING_SOCKET_MESSAGE_BURST", rate=2, burst=10
+        )
         self.user = self.scope.get("user")
         self.meeting_id = None
         self.group_name = None
@@ -112,12 +136,11 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
     # --- From the client ------------------------------------------------------------------
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            await self.send_json({"type": "error", "message": "Send a JSON object."})
-            return
         kind = content.get("type")
         if kind == "command":
             await self._command(content)
+        elif not self.message_budget.take():
+            await self.send_json({"type": "error", "message": TOO_MANY_MESSAGES})
         elif kind == "replay":
             after = content.get("after")
             if not isinstance(after, int) or after < 0:
@@ -125,7 +148,13 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
                 return
             async with self.send_lock:
                 self.last_sent = min(self.last_sent, after)
-                await self._catch_up()
+                try:
+                    await self._catch_up()
+                except DatabaseError:
+                    logger.warning("Meeting %s: replay not read", self.meeting_id)
+                    await self.send_json(
+                        {"type": "error", "message": "The events could not be read: ask again."}
+                    )
         elif kind == "ping":
             await self.send_json({"type": "pong", "last_seq": self.last_sent})
         else:
@@ -135,13 +164,33 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
         request_id = content.get("request_id")
         name = content.get("command")
         args = content.get("args") or {}
+        if not self.command_budget.take():
+            await self.send_json(
+                {"type": "error", "request_id": request_id, "message": TOO_MANY_COMMANDS}
+            )
+            return
+        if not isinstance(request_id, str) or not 0 < len(request_id) <= commands.REQUEST_ID_MAX:
+            await self.send_json(
+                {
+                    "type": "error",
+                    "request_id": request_id,
+                    "message": "Malformed command: give it a request_id (a string, at most "
+                    f"{commands.REQUEST_ID_MAX} characters) and keep it when sending it again.",
+                }
+            )
+            return
         if not isinstance(name, str) or not isinstance(args, dict):
             await self.send_json(
                 {"type": "error", "request_id": request_id, "message": "Malformed command."}
             )
             return
         async with self.send_lock:
-            outcome = await self._run_command(name, args)
+            try:
+                outcome = await self._run_command(name, args, request_id)
+            except DatabaseError:
+                # Failed before the command ran (reading who the person is): nothing saved.
+                logger.exception("Meeting %s: command %s not run", self.meeting_id, name)
+                outcome = {"reply": {"type": "error", "message": NOT_SAVED}}
             if outcome.get("rows") is not None:
                 await self._send_rows(outcome["rows"])
         if outcome.get("evict"):
@@ -323,12 +372,17 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     @access.scope()
-    def _run_command(self, name: str, args: dict) -> dict:
-        """Apply one command; then read the events this socket has not sent (its own among
-        them), so the commander sees its change without waiting for the doorbell."""
+    def _run_command(self, name: str, args: dict, request_id: str) -> dict:
+        """Apply one command (once per request id); then read the events this socket has not
+        sent (its own among them), so the commander sees its change without waiting for the
+        doorbell."""
         try:
             done = commands.run_command(
-                actor=self.user, meeting_id=self.meeting_id, name=name, data=args
+                actor=self.user,
+                meeting_id=self.meeting_id,
+                name=name,
+                data=args,
+                request_id=request_id,
             )
         except access.NotFoundForUser:
             return {"evict": True}
@@ -344,18 +398,27 @@ class MeetingConsumer(SocketAccessWatch, AsyncJsonWebsocketConsumer):
         except services.StaleEdit as exc:
             return {
                 "reply": {"type": "conflict", "message": str(exc), "current": exc.as_payload()},
-                "rows": selectors.events_after(
-                    meeting_id=self.meeting_id, after=self.last_sent, limit=REPLAY_BATCH
-                ),
+                "rows": self._rows_quietly(),
             }
         except services.MeetingError as exc:
             return {"reply": {"type": "error", "message": str(exc)}}
-        return {
-            "reply": {"type": "ack", "message": done},
-            "rows": selectors.events_after(
+        except DatabaseError:
+            # Rolled back, receipt and all: the same request sent again is applied afresh.
+            logger.exception("Meeting %s: command %s could not be saved", self.meeting_id, name)
+            return {"reply": {"type": "error", "message": NOT_SAVED}}
+        return {"reply": {"type": "ack", "message": done}, "rows": self._rows_quietly()}
+
+    def _rows_quietly(self):
+        """The events after the last sent, or None when the database fails now: the command
+        has committed and is acknowledged all the same (its doorbell, or the next tick,
+        brings its event)."""
+        try:
+            return selectors.events_after(
                 meeting_id=self.meeting_id, after=self.last_sent, limit=REPLAY_BATCH
-            ),
-        }
+            )
+        except DatabaseError:
+            logger.warning("Meeting %s: events not read after a command", self.meeting_id)
+            return None
 
 
 def _last_seq_from(query_string: bytes) -> int:

@@ -14,7 +14,7 @@ from tests.panels.conftest import build_room
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
-LONG = 20_000  # ms: a reconnect waits out its backoff (at most 10 s)
+LONG = 20_000  # ms: a reconnect waits out its backoff (1 s, 2 s, 4 s... after a short cut)
 
 
 class CuttableSocket:

@@ -6,11 +6,18 @@
 // already applied is ignored, one that skips a number makes us ask the server again from the
 // last we applied. A reconnect says the last number seen (?last_seq=N) and gets exactly the
 // events missed; "reload" means we are too far behind and the page is fetched again.
+//
+// Reconnecting waits longer each time (1 s doubling to 30 s, with jitter) and starts again
+// from 1 s only after a connection has stayed up for 10 s: a server that accepts and then
+// drops every socket (Redis restarting) is not hammered. A command keeps its request id
+// (a UUID) until it is answered: one the connection dropped is sent again, with the same
+// id, after reconnecting, and the server applies a request id once.
 
 const room = document.getElementById("meeting-room");
 
-const RETRY_FIRST_MS = 500;
-const RETRY_CAP_MS = 10000;
+const RETRY_FIRST_MS = 1000;
+const RETRY_CAP_MS = 30000;
+const STABLE_AFTER_MS = 10000; // a connection up this long resets the backoff
 const PING_EVERY_MS = 20000;
 const PONG_WITHIN_MS = 10000;
 const NO_RETRY_CODES = new Set([4400, 4401, 4403]);
@@ -18,14 +25,14 @@ const NO_RETRY_CODES = new Set([4400, 4401, 4403]);
 const state = {
   lastSeq: Number(room?.dataset.lastSeq || 0),
   socket: null,
-  retryMs: RETRY_FIRST_MS,
+  attempt: 0, // reconnects since the last connection that stayed up
   retryTimer: null,
+  stableTimer: null,
   pingTimer: null,
   pongTimer: null,
   askedAfter: null,
   stopped: false,
-  nextRequest: 1,
-  pending: new Map(), // request id -> form
+  pending: new Map(), // request id -> {form, message}: sent, not yet answered
   currentItem: room?.dataset.currentItem || "",
   currentStartedAt: room?.dataset.currentItemStartedAt
     ? Date.parse(room.dataset.currentItemStartedAt)
@@ -64,6 +71,14 @@ function socketUrl() {
   return `${scheme}//${window.location.host}${room.dataset.socketPath}?last_seq=${state.lastSeq}`;
 }
 
+// The wait before reconnect number `attempt` (0 for the first): RETRY_FIRST_MS doubling up to
+// RETRY_CAP_MS, then between 75% and 125% of that, so a room full of phones does not
+// reconnect in one burst after a blip.
+function retryDelay(attempt, random = Math.random) {
+  const ceiling = Math.min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling * (0.75 + random() / 2));
+}
+
 function connect() {
   clearTimeout(state.retryTimer);
   showConnection(state.socket ? "reconnecting" : "connecting");
@@ -75,18 +90,21 @@ function connect() {
   socket.addEventListener("close", (event) => {
     if (socket !== state.socket) return;
     stopHeartbeat();
-    failPending("The connection dropped before the server answered. Try again.");
+    clearTimeout(state.stableTimer); // dropped before it proved stable: keep backing off
     if (state.stopped || NO_RETRY_CODES.has(event.code)) {
+      failPending("The connection closed before the server answered. Reload the page to check.");
       showConnection("offline");
       if (event.code !== 4400 && !state.stopped) notice("You cannot join this meeting.");
       return;
     }
+    // Commands not yet answered stay pending and are sent again, same request ids, after
+    // reconnecting: one that was saved is answered as saved, and is not applied twice.
+    for (const { form } of state.pending.values()) {
+      formMessage(form, "The connection dropped: your change will be sent again on reconnecting.");
+    }
     showConnection("reconnecting");
-    // Exponential backoff with jitter, capped, so a room full of phones does not reconnect
-    // in one burst after a blip.
-    const wait = Math.min(state.retryMs, RETRY_CAP_MS) * (0.75 + Math.random() / 2);
-    state.retryMs = Math.min(state.retryMs * 2, RETRY_CAP_MS);
-    state.retryTimer = setTimeout(connect, wait);
+    state.retryTimer = setTimeout(connect, retryDelay(state.attempt));
+    state.attempt += 1;
   });
 }
 
@@ -116,11 +134,15 @@ function stopHeartbeat() {
 function receive(message) {
   switch (message.type) {
     case "hello":
-      state.retryMs = RETRY_FIRST_MS;
+      clearTimeout(state.stableTimer);
+      state.stableTimer = setTimeout(() => {
+        state.attempt = 0;
+      }, STABLE_AFTER_MS);
       state.askedAfter = null;
       showConnection("live");
       showPresence(message.people);
       startHeartbeat();
+      resendPending();
       return;
     case "event":
       return receiveEvent(message);
@@ -365,18 +387,48 @@ function onSubmit(event) {
   for (const [name, value] of new FormData(form)) {
     if (name !== "csrfmiddlewaretoken" && name !== "command") args[name] = value;
   }
-  const requestId = String(state.nextRequest++);
-  state.pending.set(requestId, form);
+  const requestId = requestIdFor(form, args);
+  const message = { type: "command", command: form.dataset.command, args, request_id: requestId };
+  state.pending.set(requestId, { form, message });
   form.querySelector("button[type=submit]")?.setAttribute("disabled", "");
-  send({ type: "command", command: form.dataset.command, args, request_id: requestId });
+  send(message);
+}
+
+// The same change sent again (the same form, the same fields, not yet acknowledged) keeps its
+// request id, so the server can tell a retry from a new change; anything else gets a new one.
+function requestIdFor(form, args) {
+  const key = JSON.stringify([form.dataset.command, args]);
+  if (!form.dataset.requestId || form.dataset.requestKey !== key) {
+    form.dataset.requestId = newRequestId();
+    form.dataset.requestKey = key;
+  }
+  return form.dataset.requestId;
+}
+
+function newRequestId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID(); // secure contexts only
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function resendPending() {
+  for (const { message } of state.pending.values()) send(message);
 }
 
 function answer(message) {
-  const form = state.pending.get(message.request_id);
+  const { form } = state.pending.get(message.request_id) ?? {};
   state.pending.delete(message.request_id);
   if (!form) return;
   form.querySelector("button[type=submit]")?.removeAttribute("disabled");
   form.querySelector(".app-form-message")?.remove();
+  if (message.type === "ack" || message.type === "conflict") {
+    // Answered for good: the next submission is a new change.
+    delete form.dataset.requestId;
+    delete form.dataset.requestKey;
+  }
   if (message.type === "ack") {
     if (form.hasAttribute("data-reset-on-success")) form.reset();
   } else if (message.type === "conflict") {
@@ -392,7 +444,7 @@ function answer(message) {
 }
 
 function failPending(text) {
-  for (const form of state.pending.values()) {
+  for (const { form } of state.pending.values()) {
     form.querySelector("button[type=submit]")?.removeAttribute("disabled");
     formMessage(form, text);
   }
