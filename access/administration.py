@@ -7,6 +7,7 @@ clocks, and who enters the Django admin. As docs/access.md states it:
 - A hub's screening clocks are set by a system administrator or the panel's chair or
   coordinator.
 - Only the break-fix superuser, holding no role in the service, enters the Django admin.
+- A system administrator unlocks sign-in for a username or an address locked after failures.
 """
 
 from django.contrib.auth import get_user_model
@@ -32,6 +33,17 @@ def can_use_django_admin(user) -> bool:
     """Only an active superuser holding no role in the service (the break-fix account made with
     `createsuperuser` on the server) enters the Django admin; no role, not even administrator."""
     return signed_in(user) and user.is_superuser and not roles_of(user).by_role
+
+
+def can_unlock_sign_in(user) -> bool:
+    """A system administrator unlocks a username or an address locked after failed sign-ins."""
+    return can_administer(user)
+
+
+def require_can_unlock_sign_in(user) -> None:
+    """403 for anyone but a system administrator."""
+    if not can_unlock_sign_in(user):
+        raise refusal("unlock", "sign-in")
 
 
 # --- Managing at all --------------------------------------------------------------------------

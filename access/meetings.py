@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access.errors import ForbiddenForUser, NotFoundForUser
-from access.roles import WRITING_ROLES, roles_of, signed_in
+from access.roles import WRITING_ROLES, kept_with_roles, roles_of, signed_in
 from agencies.models import Membership
 from panels.models import Meeting, MeetingInvitation, Panel, PanelMembership, PanelRole
 
@@ -48,9 +48,18 @@ def live_seats(now=None, *, writing: bool = False) -> QuerySet[PanelMembership]:
 def seats_of(user, *, writing: bool = False) -> list[tuple[int, str]]:
     """(panel id, role) of the person's live seats: the same rule as live_seats, asked for
     one person in two small queries after their roles (the meeting room asks it on every
-    command, and building live_seats' subqueries costs more than running them)."""
-    roles = roles_of(user)
-    acting = roles.writing_agencies if writing else roles.all_agencies
+    command, and building live_seats' subqueries costs more than running them), read once
+    per scope with the person's roles."""
+    seats = kept_with_roles(user, "seats", lambda: _read_seats(user))
+    if writing:
+        writing_agencies = roles_of(user).writing_agencies
+        seats = [seat for seat in seats if seat[1] in writing_agencies]
+    return [(panel, role) for panel, _, role in seats]
+
+
+def _read_seats(user) -> list[tuple[int, int, str]]:
+    """(panel id, agency id, role) of the live seats, for any of the person's agencies."""
+    acting = roles_of(user).all_agencies
     if not acting:
         return []
     seats = list(
@@ -68,7 +77,7 @@ def seats_of(user, *, writing: bool = False) -> list[tuple[int, str]]:
             ).values_list("panel_id", "agency_id")
         )
     return [
-        (panel, role)
+        (panel, agency, role)
         for panel, agency, role in seats
         if role in RUNNING_ROLES or (role in SITTING_ROLES and (panel, agency) in on_panel)
     ]
@@ -153,8 +162,8 @@ def meetings_run_by(user) -> QuerySet[Meeting]:
 
 def can_run_meeting(user, meeting: Meeting) -> bool:
     """Only the chair or coordinator of the meeting's panel changes the meeting: exactly
-    meetings_run_by(user)."""
-    return meetings_run_by(user).filter(pk=meeting.pk).exists()
+    meetings_run_by(user), answered from the person's seats (read once per scope)."""
+    return signed_in(user) and meeting.panel_id in _running_panel_ids(user)
 
 
 def get_meeting_to_run(user, pk) -> Meeting:

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access.errors import NotFoundForUser
-from access.roles import VIEW_REFERRAL, Roles, people_with_role_in, roles_of
+from access.roles import VIEW_REFERRAL, Roles, in_scope, people_with_role_in, roles_of
 from agencies.models import Agency, Role
 from panels.models import AgendaItem, PanelMembership
 from referrals.models import (
@@ -96,17 +96,43 @@ def visible_referrals(user, roles: Roles | None = None) -> QuerySet[Referral]:
 
 def can_view_referral(user, referral: Referral) -> bool:
     """A person may read a referral exactly when it is in visible_referrals(user)."""
+    if _fetched_as_visible_to(user, referral):
+        return True
     return visible_referrals(user).filter(pk=referral.pk).exists()
+
+
+# A referral fetched through `get_referral_for` within a scope carries who it was fetched for
+# and the roles it was fetched with: a page asks "may they read it?" many times (each form,
+# each move) and the answer is the fetch itself, until the scope forgets those roles.
+_FETCHED_FOR = "_access_fetched_for"
+
+
+def _fetched_as_visible_to(user, referral: Referral) -> bool:
+    fetched_for = getattr(referral, _FETCHED_FOR, None)
+    return (
+        fetched_for is not None
+        and in_scope()
+        and fetched_for[0] == user.pk
+        and fetched_for[1] is roles_of(user)
+    )
 
 
 def get_referral_for(user, pk) -> Referral:
     """The referral, or the same 404 whether it is missing or hidden from this person."""
     try:
-        return visible_referrals(user).select_related("child", "agency", "referrer").get(pk=pk)
+        referral = (
+            visible_referrals(user)
+            # The hub's clocks too: the page reads each deadline in its hub's terms.
+            .select_related("child", "agency", "referrer", "hub__screening_clocks")
+            .get(pk=pk)
+        )
     except (Referral.DoesNotExist, ValueError, TypeError):
         raise NotFoundForUser(
             object_type="referral", object_id=pk, referral_id=_existing(pk)
         ) from None
+    if in_scope():
+        setattr(referral, _FETCHED_FOR, (user.pk, roles_of(user)))
+    return referral
 
 
 def _existing(pk):
@@ -257,21 +283,35 @@ def users_to_tell_of_contribution_request(referral: Referral, agency: Agency) ->
     return people_with_role_in(Role.AGENCY_LEAD, [agency.pk])
 
 
-def visible_contributions(user, referral: Referral) -> QuerySet[Contribution]:
-    """Of a referral the person may read: every contribution, except that one marked
+def contributions_visible_to(user) -> QuerySet[Contribution]:
+    """Of the referrals the person may read: every contribution, except that one marked
     "panel only" is read only by the panel (members, chair, coordinator), its own agency and
     the quality auditor."""
-    if not can_view_referral(user, referral):
-        return Contribution.objects.none()
     roles = roles_of(user)
-    contributions = Contribution.objects.filter(referral=referral)
+    if not roles.all_agencies:
+        return Contribution.objects.none()
+    visible = visible_referrals(user, roles).values("pk")
+    return _readable(user, roles, Contribution.objects.filter(referral__in=visible))
+
+
+def visible_contributions(user, referral: Referral) -> QuerySet[Contribution]:
+    """Exactly those of contributions_visible_to(user) on this referral (none of a referral the
+    person may not read)."""
+    if _fetched_as_visible_to(user, referral):
+        return _readable(user, roles_of(user), Contribution.objects.filter(referral=referral))
+    return contributions_visible_to(user).filter(referral=referral)
+
+
+def _readable(user, roles: Roles, contributions: QuerySet) -> QuerySet[Contribution]:
     if roles.has(Role.PANEL_COORDINATOR) or roles.has(Role.QUALITY_AUDITOR):
         return contributions
-    if Referral.objects.filter(_listed_on_my_panels(user, timezone.now()), pk=referral.pk).exists():
-        return contributions
-    return contributions.filter(
-        ~Q(sensitivity=ContributionSensitivity.PANEL_ONLY) | Q(agency_id__in=roles.all_agencies)
+    readable = ~Q(sensitivity=ContributionSensitivity.PANEL_ONLY) | Q(
+        agency_id__in=roles.all_agencies
     )
+    if "panels" in roles.grounds:
+        listed = Referral.objects.filter(_listed_on_my_panels(user, timezone.now()))
+        readable |= Q(referral__in=listed.values("pk"))
+    return contributions.filter(readable)
 
 
 def can_view_contribution(user, contribution: Contribution) -> bool:

@@ -9,10 +9,11 @@ nothing is kept: every question reads afresh. A service that changes someone's a
 a request calls `forget(user_id)`, so the rest of that request sees the change.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
@@ -24,6 +25,7 @@ from panels.models import PanelMembership
 from referrals.models import BreakGlassAccess, ReferralUserObjectPermission
 
 VIEW_REFERRAL = "view_referral"
+T = TypeVar("T")
 
 # The roles that may change case, action and meeting work. Deny by default: every other role
 # (quality auditor, board member, data protection officer, system administrator, and any role
@@ -41,6 +43,9 @@ class Roles:
     # Which other grounds exist at all (panel seats, guardian grants, open break-glass): rules
     # that cannot apply are left out of the query, so it stays small and uses its indexes.
     grounds: frozenset[str] = frozenset()
+    # Further reads about the person's access (their panel seats), kept for the scope with
+    # the roles they follow from, and forgotten with them: see `kept_with_roles`.
+    kept: dict = field(default_factory=dict, compare=False, repr=False)
 
     def agencies(self, role: str) -> frozenset[int]:
         return self.by_role.get(role, frozenset())
@@ -81,6 +86,11 @@ def scope() -> Iterator[None]:
         _read_in_scope.reset(token)
 
 
+def in_scope() -> bool:
+    """Whether roles read now are kept until the scope ends."""
+    return _read_in_scope.get() is not None
+
+
 def forget(user_id) -> None:
     """The person's access has just changed: the rest of the scope reads their roles afresh."""
     read = _read_in_scope.get()
@@ -118,6 +128,17 @@ def roles_of(user) -> Roles:
     if user.pk not in read:
         read[user.pk] = _read_roles(user)
     return read[user.pk]
+
+
+def kept_with_roles(user, key: str, read: Callable[[], T]) -> T:
+    """`read()`, kept with the person's roles for the rest of the scope (and forgotten with
+    them); outside a scope read afresh every time, as the roles are."""
+    if not in_scope() or not signed_in(user):
+        return read()
+    kept = roles_of(user).kept
+    if key not in kept:
+        kept[key] = read()
+    return kept[key]
 
 
 def _read_roles(user) -> Roles:

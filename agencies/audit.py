@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
+from agencies import selectors
 from agencies.models import AnonymousRefusalCount, AuditAction, AuditEvent, Membership
 from referrals.models import Child, Referral
 
@@ -66,9 +67,16 @@ def socket_address(scope) -> str | None:
     )
 
 
-def _actor_agency_id(actor):
+def actor_agency_id(actor, request=None):
+    """The agency an audit row names for its actor: that of their earliest active membership
+    (read from the request's memberships when `request` is theirs)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
+    if request is not None and getattr(getattr(request, "user", None), "pk", None) == actor.pk:
+        # The request reads them once for its page header: the same rows, the one read.
+        memberships = selectors.request_memberships(request)
+        earliest = min(memberships, key=lambda m: (m.started_at, m.pk), default=None)
+        return earliest.agency_id if earliest else None
     return (
         Membership.objects.active()
         .filter(user=actor)
@@ -101,7 +109,7 @@ def record(
     signed_in = _signed_in(actor)
     return AuditEvent.objects.create(
         actor=actor if signed_in else None,
-        actor_agency_id=_actor_agency_id(actor),
+        actor_agency_id=actor_agency_id(actor, request),
         action=action,
         referral=referral,
         child=child or None,

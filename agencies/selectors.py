@@ -1,8 +1,10 @@
 """Reads about agencies and people that are more than a .get()."""
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from agencies.models import Agency, GrantStatus, Membership
@@ -17,6 +19,17 @@ def active_memberships(*, user: AbstractBaseUser) -> list[Membership]:
         .select_related("agency", "team")
         .order_by("agency__name", "role")
     )
+
+
+def request_memberships(request) -> list[Membership]:
+    """active_memberships of the person signed in on `request`, read once per request: the
+    page header, a page that lists them and the request's audit rows share the one read."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    if getattr(request, "_active_memberships", None) is None:
+        request._active_memberships = active_memberships(user=user)
+    return request._active_memberships
 
 
 # --- The management pages ----------------------------------------------------------------
@@ -119,3 +132,23 @@ def agency_list():
 def panels_with_clocks(*, panels) -> list:
     """The panels given (the policy's), with their own clocks where they set any."""
     return list(panels.order_by("name").select_related("screening_clocks"))
+
+
+def sign_in_lockouts() -> tuple[list[dict], list[dict]]:
+    """The usernames and the addresses locked now (django-axes: at least AXES_FAILURE_LIMIT
+    failures within the cool-off), most recent first, each with its failures and when its
+    lock ends."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off)
+
+    def locked_by(field: str) -> list[dict]:
+        rows = (
+            recent.exclude(**{f"{field}__isnull": True})
+            .values(field)
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+            .order_by("-last")
+        )
+        return [{**row, "value": row[field], "until": row["last"] + cool_off} for row in rows]
+
+    return locked_by("username"), locked_by("ip_address")

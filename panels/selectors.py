@@ -42,14 +42,18 @@ class Quorum:
         return {"met": self.met, "required": self.required, "missing": self.missing}
 
 
-def meeting_quorum(*, meeting: Meeting) -> Quorum:
-    """Which of the panel's quorum agency types have someone present (or arrived late)."""
+def meeting_quorum(*, meeting: Meeting, attendance: list[Attendance] | None = None) -> Quorum:
+    """Which of the panel's quorum agency types have someone present (or arrived late).
+    `attendance`: the meeting's attendance rows with their agencies, when already read."""
     required = list(meeting.panel.quorum_agency_types)
-    present = set(
-        Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES).values_list(
-            "agency__agency_type", flat=True
+    if attendance is not None:
+        present = {row.agency.agency_type for row in attendance if row.status in PRESENT_STATUSES}
+    else:
+        present = set(
+            Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES).values_list(
+                "agency__agency_type", flat=True
+            )
         )
-    )
     return Quorum(
         required=[AgencyType(value).label for value in required],
         missing=[AgencyType(value).label for value in required if value not in present],
@@ -115,10 +119,12 @@ def seat_agency_ids(*, meeting: Meeting) -> dict[int, int]:
     return agency_of
 
 
-def participants(*, meeting: Meeting) -> list:
-    """The people who may join the meeting, with their seat's agency, by name."""
+def participants(*, meeting: Meeting, agency_of: dict[int, int] | None = None) -> list:
+    """The people who may join the meeting, with their seat's agency, by name (`agency_of`:
+    seat_agency_ids of the meeting, when the caller has read it already)."""
     ids = access.meeting_participant_ids(meeting)
-    agency_of = seat_agency_ids(meeting=meeting)
+    if agency_of is None:
+        agency_of = seat_agency_ids(meeting=meeting)
     invited_agency = dict(
         MeetingInvitation.objects.live().filter(meeting=meeting).values_list("user_id", "agency_id")
     )
@@ -142,6 +148,7 @@ class RoomState:
     presence: list[dict]
     can_run: bool
     actions_by_item: dict[int, list[Action]] = field(default_factory=dict)
+    seat_agencies: dict[int, int] = field(default_factory=dict)  # seat_agency_ids
 
 
 def room_state(*, user, meeting: Meeting) -> RoomState:
@@ -185,7 +192,8 @@ def room_state(*, user, meeting: Meeting) -> RoomState:
         Attendance.objects.filter(meeting=meeting).select_related("user", "agency", "deputy_for")
     )
     attendance_of = {row.user_id: row for row in attendance}
-    people = participants(meeting=meeting)
+    seat_agencies = seat_agency_ids(meeting=meeting)
+    people = participants(meeting=meeting, agency_of=seat_agencies)
     for person in people:
         person.attendance = attendance_of.get(person.pk)
     return RoomState(
@@ -193,9 +201,10 @@ def room_state(*, user, meeting: Meeting) -> RoomState:
         items=items,
         visible_referral_ids=visible,
         attendance=attendance,
-        quorum=meeting_quorum(meeting=meeting),
+        quorum=meeting_quorum(meeting=meeting, attendance=attendance),
         participants=people,
         presence=connected_people(meeting_id=meeting.pk),
         can_run=access.can_run_meeting(user, meeting),
         actions_by_item=actions_by_item,
+        seat_agencies=seat_agencies,
     )

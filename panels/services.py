@@ -908,13 +908,7 @@ def meeting_view_record(
         .distinct()
         .values_list("pk", "child_id")
     ) or [(None, None)]
-    agency_id = (
-        Membership.objects.active()
-        .filter(user=actor)
-        .order_by("started_at", "pk")
-        .values_list("agency_id", flat=True)
-        .first()
-    )
+    agency_id = audit.actor_agency_id(actor, request)
     now = timezone.now()
     address = address or audit.client_address(request)
     detail = f"Meeting room: {meeting.panel.name}, {timezone.localtime(meeting.starts_at):%d %B %Y}"

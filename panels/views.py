@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 import access
 from agencies import audit
 from panels import commands, selectors, services
-from panels.models import AgencyUpdate, AttendanceStatus, MeetingStatus, RiskLevel
+from panels.models import AttendanceStatus, MeetingStatus, RiskLevel
 from referrals import clocks_for
 from referrals.models import ContributionSensitivity
 
@@ -43,16 +43,18 @@ def _runner_context(meeting, state) -> dict:
     """What the chair's and coordinator's forms need: choices, and each agency's update with
     the version an edit is made from."""
     agencies = list(meeting.panel.member_agencies.filter(is_active=True).order_by("name"))
+    # The room state has each live item's updates already (the forms are for those items).
     updates = {
         (update.item_id, update.agency_id): update
-        for update in AgencyUpdate.objects.filter(item__meeting=meeting)
+        for item in state.items
+        for update in item.updates.all()
     }
     for item in state.items:
         item.update_forms = [
             {"agency": agency, "update": updates.get((item.pk, agency.pk))} for agency in agencies
         ]
     invited = {person.pk for person in state.participants}
-    seat_holders = selectors.seat_agency_ids(meeting=meeting)
+    seat_holders = state.seat_agencies
     return {
         "member_agencies": agencies,
         "risk_levels": RiskLevel.choices,
@@ -107,6 +109,7 @@ def panel_detail(request, pk: int):
             "screening_clocks": clocks_for.clocks_summary(panel)
             if clocks_for.is_hub(panel)
             else None,
+            "can_set_clocks": access.can_manage_screening_clocks(request.user, panel),
         },
     )
 

@@ -862,7 +862,13 @@ class ContributionRequestForm(PageForm):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = agencies
+        # Read once: the page asks whether anyone is left to ask, then shows the boxes.
+        self.fields["agencies"].choices = [(agency.pk, str(agency)) for agency in agencies]
         self.helper = self._helper(Field.checkboxes("agencies", legend_size=Size.SMALL, small=True))
+
+    @property
+    def has_agencies(self) -> bool:
+        return bool(self.fields["agencies"].choices)
 
 
 class ContributionForm(PageForm):

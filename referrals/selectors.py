@@ -11,7 +11,7 @@ from django.utils import timezone
 import access
 from agencies.models import AuditEvent
 from referrals.matching import normalise_name
-from referrals.models import Referral, ReferralState
+from referrals.models import Referral, ReferralState, ReferralTransition
 
 
 def referral_list_for(*, user, limit: int = 50) -> list[Referral]:
@@ -113,8 +113,18 @@ class ChronologyEntry:
 
 
 def child_chronology(*, user, child) -> list[ChronologyEntry]:
-    """One chronology across agencies, in time order, of what this person may see."""
+    """One chronology across agencies, in time order, of what this person may see (three
+    queries however many referrals the child has)."""
     referrals = list(access.visible_referrals(user).filter(child=child).select_related("agency"))
+    ids = [referral.pk for referral in referrals]
+    contributions: dict[int, list] = {}
+    for contribution in (
+        access.contributions_visible_to(user).filter(referral__in=ids).select_related("agency")
+    ):
+        contributions.setdefault(contribution.referral_id, []).append(contribution)
+    steps: dict[int, list] = {}
+    for step in ReferralTransition.objects.filter(referral__in=ids).exclude(name="submit"):
+        steps.setdefault(step.referral_id, []).append(step)
     entries: list[ChronologyEntry] = []
     for referral in referrals:
         entries.append(
@@ -126,7 +136,7 @@ def child_chronology(*, user, child) -> list[ChronologyEntry]:
                 referral,
             )
         )
-        for contribution in access.visible_contributions(user, referral).select_related("agency"):
+        for contribution in contributions.get(referral.pk, []):
             entries.append(
                 ChronologyEntry(
                     contribution.created_at,
@@ -136,7 +146,7 @@ def child_chronology(*, user, child) -> list[ChronologyEntry]:
                     referral,
                 )
             )
-        for step in referral.transitions.exclude(name="submit"):
+        for step in steps.get(referral.pk, []):
             entries.append(
                 ChronologyEntry(
                     step.at,

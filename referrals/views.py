@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 import access
-from agencies import audit, exports
+from agencies import audit, exports, session_timeout
 from agencies.models import Agency
 from referrals import clocks, clocks_for, intake, selectors, services, workflow
 from referrals.attachments import AttachmentRejected
@@ -132,7 +132,8 @@ def _case_context(user, referral: Referral) -> dict:
     """What the referral page shows besides the referral itself, and the action forms the
     policy and the referral's state allow this person."""
     contributing = access.contributing_agencies(user, referral)
-    contributing_ids = set(contributing.values_list("pk", flat=True))
+    # Read once: the form below lists the same (evaluated) queryset.
+    contributing_ids = {agency.pk for agency in contributing}
     can_screen = access.can_screen(user)
     asked = list(referral.contribution_requests.select_related("agency", "requested_by"))
     decisions = [d for d in intake.DECISIONS if _allowed(user, referral, d)]
@@ -143,8 +144,7 @@ def _case_context(user, referral: Referral) -> dict:
         "close": _allowed(user, referral, "close") and CloseForm(prefix="close"),
         "withdraw": _allowed(user, referral, "withdraw") and WithdrawForm(prefix="withdraw"),
         "ask": access.can_request_contributions(user, referral)
-        and to_ask.exists()
-        and ContributionRequestForm(prefix="ask", agencies=to_ask),
+        and _form_if_any_to_ask(ContributionRequestForm(prefix="ask", agencies=to_ask)),
         "contribute": bool(contributing_ids)
         and ContributionForm(prefix="contribute", agencies=contributing),
         "attach": access.can_add_attachment(user, referral) and AttachmentForm(prefix="attach"),
@@ -407,6 +407,15 @@ def _submitted_action(request) -> str:
 
 
 def _after_save(request, referral, step: str, action: str):
+    if action == "save" and session_timeout.is_replay(request):
+        # Saved by the timeout warning as the session ended: back to the same step.
+        messages.success(
+            request,
+            "What you typed before you were signed out is saved in your draft referral "
+            f"{referral.reference}.",
+        )
+        back = "?return=check" if request.GET.get("return") == "check" else ""
+        return redirect(_step_url(referral, step) + back)
     if action == "save":
         messages.success(
             request,
@@ -486,6 +495,7 @@ def draft_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@session_timeout.keeps_post_across_sign_in
 def draft_new(request):
     if not access.can_refer(request.user):
         raise access.ForbiddenForUser(action="refer", object_type="child", object_id="")
@@ -493,6 +503,7 @@ def draft_new(request):
 
 
 @draft_view
+@session_timeout.keeps_post_across_sign_in
 def draft_child(request, referral):
     return _child_step(request, referral=referral)
 
@@ -541,6 +552,7 @@ def _household_rows(request, referral, action: str) -> list[HouseholdMemberForm]
 
 
 @draft_view
+@session_timeout.keeps_post_across_sign_in
 def draft_household(request, referral):
     action = _submitted_action(request)
     rows = _household_rows(request, referral, action)
@@ -565,6 +577,7 @@ def draft_household(request, referral):
 
 
 @draft_view
+@session_timeout.keeps_post_across_sign_in
 def draft_concern(request, referral):
     action = _submitted_action(request)
     form = ConcernForm(
@@ -579,6 +592,7 @@ def draft_concern(request, referral):
 
 
 @draft_view
+@session_timeout.keeps_post_across_sign_in
 def draft_consent(request, referral):
     action = _submitted_action(request)
     form = ConsentForm(
@@ -922,6 +936,10 @@ def contributions_request(request, pk: int):
         ),
         success="The agencies have been asked for their information.",
     )
+
+
+def _form_if_any_to_ask(form: ContributionRequestForm) -> ContributionRequestForm | bool:
+    return form.has_agencies and form
 
 
 def _agencies_not_yet_asked(referral):

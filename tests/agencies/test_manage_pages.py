@@ -120,7 +120,7 @@ def test_every_mistake_on_the_grant_form_links_to_the_input_that_fixes_it(admin_
     html = response.content.decode()
     assert "<title>Error: " in html
     assert 'href="#id_role_1"' in html  # the first radio, not the fieldset
-    main = html.split('id="main-content"')[1]
+    main = html.split('id="main-content"')[1].split("</main>")[0]
     assert main.count('name="csrfmiddlewaretoken"') == 1
     assert_gov_uk_page(html)
 
@@ -305,3 +305,16 @@ def test_the_administrator_sets_a_hubs_screening_clocks_with_a_reason(admin_clie
     assert "<title>Error: " in refused.content.decode()
     clocks.refresh_from_db()
     assert clocks.red_hours == 2
+
+
+def test_the_panel_page_links_to_its_screening_clocks_for_those_who_may_set_them(client, world):
+    panel = world.meeting.panel
+    link = f"/manage/panels/{panel.pk}/screening-clocks/"
+
+    client.force_login(world.people["chair"])
+    chairs_page = client.get(f"/panels/{panel.pk}/").content.decode()
+    client.force_login(world.people["member_p"])
+    members_page = client.get(f"/panels/{panel.pk}/").content.decode()
+
+    assert link in chairs_page
+    assert link not in members_page

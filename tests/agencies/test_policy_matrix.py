@@ -76,6 +76,27 @@ def test_visible_contributions_agrees_with_can_view_contribution(world, position
         assert (contribution.pk in visible) is access.can_view_contribution(user, contribution)
 
 
+@pytest.mark.parametrize("position", POSITIONS)
+def test_contributions_visible_to_agrees_with_visible_contributions(world, position):
+    """The queryset across referrals (a child's chronology) and the one per referral, asked
+    both outside a scope and, as a page asks, of a referral fetched within one."""
+    user = world.people[position]
+    across = set(access.contributions_visible_to(user).values_list("pk", flat=True))
+    mine = {world.panel_only.pk, world.normal.pk}
+
+    assert across & mine == set(
+        access.visible_contributions(user, world.referral).values_list("pk", flat=True)
+    )
+    with access.scope():
+        try:
+            fetched = access.get_referral_for(user, world.referral.pk)
+        except access.NotFoundForUser:
+            return
+        assert across & mine == set(
+            access.visible_contributions(user, fetched).values_list("pk", flat=True)
+        )
+
+
 def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
     needs_reason = {
         position
