@@ -2,6 +2,7 @@
 grants waiting for a second person. Each view asks the policy, parses a form, calls one
 service or selector and renders; refusals come from the policy (403/404, audited)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -192,6 +193,42 @@ def person_password_link(request, pk: int):
             request, f"A new link to set their password was emailed to {person.email}."
         )
     return redirect("manage:person", pk=person.pk)
+
+
+# --- Sign-in lockouts --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def sign_in_lockouts(request):
+    access.require_can_unlock_sign_in(request.user)
+    accounts, addresses = selectors.sign_in_lockouts()
+    return render(
+        request,
+        "agencies/manage/sign_in_lockouts.html",
+        {
+            "accounts": accounts,
+            "addresses": addresses,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sign_in_unlock(request):
+    access.require_can_unlock_sign_in(request.user)
+    username = request.POST.get("username", "").strip()
+    ip_address = request.POST.get("address", "").strip()
+    if bool(username) == bool(ip_address):
+        messages.error(request, "Choose one username or one address to unlock.")
+    else:
+        services.sign_in_unlock(
+            actor=request.user, username=username, ip_address=ip_address, address=_address(request)
+        )
+        messages.success(request, f"{username or ip_address} can sign in again.")
+    return redirect("manage:sign-in-lockouts")
 
 
 # --- Roles and seats -------------------------------------------------------------------------

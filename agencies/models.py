@@ -207,6 +207,11 @@ class AuditAction(models.TextChoices):
     GRANT_REFUSED = "grant_refused", "Grant refused"
     DEACTIVATED = "deactivated", "Deactivated"
     PASSWORD_LINK_SENT = "password_link_sent", "Set-password link sent"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_IN_LOCKED_OUT = "sign_in_locked_out", "Sign-in refused: too many failures"
+    SIGN_IN_UNLOCKED = "sign_in_unlocked", "Sign-in unlocked"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset with an emailed link"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ address, never the request.
 
 import logging
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -39,6 +40,10 @@ __all__ = [
     "membership_end",
     "membership_grant",
     "membership_refuse",
+    "password_change",
+    "password_reset",
+    "sign_in_failure_record",
+    "sign_in_unlock",
     "team_create",
     "team_rename",
     "user_create",
@@ -463,3 +468,93 @@ def _tell_meeting_rooms_access_changed(user_id: int) -> None:
     if it is gone), rather than at their next command."""
     live = Meeting.objects.exclude(status=MeetingStatus.CLOSED).values_list("pk", flat=True)
     events.publish_access_changed(meeting_ids=list(live), user_ids=[user_id])
+
+
+# --- Signing in and passwords --------------------------------------------------------------
+# A failed or locked sign-in recorded, a lockout lifted, a password changed or reset. Nobody
+# is signed in for the first and the last, so their rows have no actor.
+
+# Usernames someone typed are kept in the trail only this long (they may be anything).
+_TYPED_USERNAME_LENGTH = 150
+
+
+@transaction.atomic(durable=True)
+def sign_in_failure_record(
+    *, username: str | None, address: str | None, locked: bool, door: str, failures: int | None
+) -> None:
+    """Record one failed sign-in: a wrong password or unknown username, or (`locked`) an
+    attempt that reached the failure limit or came while locked. Nobody is signed in, so the
+    row has no actor; it names the account when the username is one."""
+    typed = (username or "")[:_TYPED_USERNAME_LENGTH]
+    account = User.objects.filter(username=typed).values_list("pk", flat=True).first()
+    counted = f"; {failures} failures" if failures else ""
+    audit.record(
+        actor=None,
+        action=audit.Action.SIGN_IN_LOCKED_OUT if locked else audit.Action.SIGN_IN_FAILED,
+        object_type="auth.user" if account else "sign-in",
+        object_id=account or "",
+        address=address,
+        detail=f"{door}: username {typed!r}{counted}",
+    )
+
+
+@transaction.atomic(durable=True)
+def sign_in_unlock(
+    *,
+    actor: AbstractBaseUser,
+    username: str = "",
+    ip_address: str = "",
+    address: str | None = None,
+) -> int:
+    """Lift the lockout of one username or one address (its counted failures are forgotten);
+    the number of attempt records removed."""
+    access.require_can_unlock_sign_in(actor)
+    if bool(username) == bool(ip_address):
+        raise ValueError("Unlock either a username or an address")
+    removed = axes_reset(username=username or None, ip=ip_address or None)
+    account = (
+        User.objects.filter(username=username).values_list("pk", flat=True).first()
+        if username
+        else None
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.SIGN_IN_UNLOCKED,
+        object_type="auth.user" if account else "sign-in",
+        object_id=account or "",
+        address=address,
+        detail=f"Username {username!r}" if username else f"Address {ip_address}",
+    )
+    return removed
+
+
+@transaction.atomic(durable=True)
+def password_change(
+    *, actor: AbstractBaseUser, new_password: str, address: str | None = None
+) -> AbstractBaseUser:
+    """A signed-in person sets a new password of their own (the form checked the old one and
+    the validators); their other sessions end, as Django's session hash ends them."""
+    person = User.objects.select_for_update().get(pk=actor.pk)
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    audit.record(actor=person, action=audit.Action.PASSWORD_CHANGED, obj=person, address=address)
+    return person
+
+
+@transaction.atomic(durable=True)
+def password_reset(
+    *, person: AbstractBaseUser, new_password: str, address: str | None = None
+) -> AbstractBaseUser:
+    """Set the password of the person whose emailed one-time link was checked; the link then
+    stops working (its token is made from the password hash)."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    audit.record(
+        actor=None,
+        action=audit.Action.PASSWORD_RESET,
+        obj=person,
+        address=address,
+        detail=f"Account {person.get_username()}",
+    )
+    return person

@@ -8,7 +8,7 @@ the README under "Configuration".
 
 import os
 import sys
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
     "csp",
     "crispy_forms",
     "crispy_forms_gds",
@@ -102,9 +103,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "access.middleware.AccessScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the two above: ends a session past its idle or absolute limit, with a message.
+    "agencies.session_timeout.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "agencies.middleware.AuditRefusalsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in that locked the account into the locked page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.signed_in_person",
+                "agencies.session_timeout.context",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -147,6 +153,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DJANGO_ENV == "test":
     # One test database per test run, so two runs on one server never share one.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getppid()}"}
+# In production each process takes its PostgreSQL connections from a psycopg pool: a request
+# borrows one and gives it back at its end instead of connecting anew (the health check above
+# becomes the pool's check on lending). The largest size bounds this process's connections:
+# times the daphne processes, plus the reminders timer, it must stay under the server's
+# max_connections. DATABASE_POOL=off goes back to one connection per request (CONN_MAX_AGE).
+DATABASE_POOL = (
+    PRODUCTION
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_bool("DATABASE_POOL", True)
+)
+if DATABASE_POOL:
+
+    def pool_size(name: str, default: int) -> int:
+        value = os.environ.get(name, "").strip() or str(default)
+        if not value.isdigit():
+            refuse_to_start(f"{name} must be a whole number of connections, got {value!r}.")
+        return int(value)
+
+    pool_min_size = pool_size("DATABASE_POOL_MIN_SIZE", 2)
+    pool_max_size = pool_size("DATABASE_POOL_MAX_SIZE", 10)
+    if pool_max_size < 1 or pool_min_size > pool_max_size:
+        refuse_to_start(
+            "DATABASE_POOL_MAX_SIZE must be at least 1 and at least DATABASE_POOL_MIN_SIZE "
+            f"(got {pool_min_size} and {pool_max_size})."
+        )
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        refuse_to_start(
+            "CONN_MAX_AGE must be 0 while the database pool is on (the pool keeps the "
+            "connections); unset it, or set DATABASE_POOL=off to keep one per thread."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": pool_min_size,
+        "max_size": pool_max_size,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Real time ---------------------------------------------------------------------------
@@ -172,6 +212,8 @@ else:
 
 # --- Authentication and access -----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -182,7 +224,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Judges nothing: User.save() calls every validator's password_changed() after a new
@@ -190,11 +235,62 @@ AUTH_PASSWORD_VALIDATORS = [
     # closes the person's open sockets then (agencies.sockets).
     {"NAME": "agencies.sockets.RecheckSocketsOnPasswordChange"},
 ]
+# Argon2id for new and changed passwords; older hashes are still read, and upgraded to Argon2
+# the next time their owner signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if DJANGO_ENV == "test":
     # Hashing cost is a production concern; tests sign many people in.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A "forgotten password" link works once and for this long (agencies.password_reset). The
+# set-password link a new person is emailed keeps Django's PASSWORD_RESET_TIMEOUT (3 days).
+PASSWORD_RESET_LINK_MINUTES = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60"))
 
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+# Sign-in lockout (django-axes): after SIGN_IN_FAILURE_LIMIT failures within the cool-off, a
+# username, and separately an address, is refused for SIGN_IN_LOCKOUT_MINUTES after its last
+# failure, on the sign-in page and the Django admin alike; a system administrator can unlock
+# it sooner (/manage/sign-in-lockouts/). Every failure and locked attempt is audited.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# The address by the project's one rule (TRUSTED_PROXY_COUNT), as the audit trail records it.
+AXES_CLIENT_IP_CALLABLE = "agencies.audit.client_address"
+AXES_HANDLER = "agencies.sign_in_guard.AuditedAxesHandler"
+AXES_LOCKOUT_CALLABLE = "agencies.sign_in_guard.locked_out_response"
+# Not on success: that would also clear the failures from the person's address, which an
+# attacker holding one account could use to reset their guesses at everyone else's.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail is the record; no second log of sign-ins
+AXES_ENABLE_ADMIN = False  # the Django admin is break-fix only: unlocking is audited, in /manage/
+AXES_VERBOSE = False  # no banner at start-up: a process that cannot start says so in one line
+# Django's test client signs in without a request, which axes refuses: the tests of the lockout
+# (tests/security/test_sign_in_lockout.py) switch it on.
+AXES_ENABLED = DJANGO_ENV != "test"
+
+# A session ends after SESSION_IDLE_TIMEOUT_SECONDS without a request, and in any case
+# SESSION_ABSOLUTE_LIMIT_SECONDS after sign-in (agencies.session_timeout, on the server); the
+# warning dialog shows SESSION_TIMEOUT_WARNING_SECONDS before the idle limit. The absolute
+# limit was SESSION_COOKIE_AGE, still read as its default.
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+SESSION_ABSOLUTE_LIMIT_SECONDS = int(
+    os.environ.get("SESSION_ABSOLUTE_LIMIT_SECONDS")
+    or os.environ.get("SESSION_COOKIE_AGE")
+    or str(8 * 60 * 60)
+)
+SESSION_TIMEOUT_WARNING_SECONDS = int(os.environ.get("SESSION_TIMEOUT_WARNING_SECONDS", "120"))
+if not 0 < SESSION_TIMEOUT_WARNING_SECONDS < SESSION_IDLE_TIMEOUT_SECONDS:
+    refuse_to_start(
+        "SESSION_TIMEOUT_WARNING_SECONDS must be more than 0 and less than "
+        "SESSION_IDLE_TIMEOUT_SECONDS."
+    )
+if SESSION_ABSOLUTE_LIMIT_SECONDS <= 0:
+    refuse_to_start("SESSION_ABSOLUTE_LIMIT_SECONDS must be more than 0.")
+# The stored session row goes no later than the absolute limit (clearsessions removes it).
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIMIT_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Security headers --------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from agencies import session_views
 from agencies import views as agency_views
 from config import views as config_views
 
@@ -18,8 +19,32 @@ urlpatterns = [
         agency_views.PasswordSetView.as_view(),
         name="password-set",
     ),
+    path("account/password/", agency_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        agency_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password-reset/", agency_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        agency_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/done/",
+        agency_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        agency_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("manage/", include("agencies.manage_urls")),
     path("healthz", config_views.healthz, name="healthz"),
+    path("session/status/", session_views.session_status, name="session-status"),
+    path("session/keep-alive/", session_views.session_keep_alive, name="session-keep-alive"),
     path("", include("referrals.urls")),
     path("api/", include("referrals.api_urls")),
     path("", include("notifications.urls")),

@@ -483,6 +483,31 @@ class MeetingEvent(models.Model):
         return f"{self.meeting_id}#{self.seq} {self.type}"
 
 
+class MeetingCommandReceipt(models.Model):
+    """A command the room applied, by the request id its sender gave it: written in the same
+    transaction as the command's change, so a repeat of the request (a retry after a dropped
+    connection, a double send) finds it and gets the same answer, and changes nothing."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request_id = models.CharField(max_length=64)
+    command = models.CharField(max_length=40)
+    # sha256 of the command and its arguments: the same id sent with another change is refused.
+    fingerprint = models.CharField(max_length=64)
+    reply = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "actor", "request_id"], name="meetingcommandreceipt_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.command} {self.request_id}"
+
+
 class MeetingPresence(models.Model):
     """An open socket in a meeting room. Not a record: rows go when the socket closes, and a
     row not seen for a while (its process died) no longer counts."""

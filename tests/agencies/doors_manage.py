@@ -1,4 +1,4 @@
-"""Rows of the access matrix for the management pages (/manage/) and the set-password page.
+"""Rows of the access matrix for the management pages (/manage/) and the password pages.
 
 Only the system administrator manages people, agencies, teams, roles and seats; everyone else
 signed in is refused (403) at those pages. Grants and seats are known to the people who
@@ -174,6 +174,42 @@ MANAGE_DOORS = {
         lambda w: f"/manage/panels/{w.meeting.panel_id}/screening-clocks/",
         None,
         only({"sysadmin": 200, "chair": 200}, default=403),
+    ),
+    # Locked sign-ins: only the administrator lists and unlocks them.
+    "manage:sign-in-lockouts": (
+        "get",
+        lambda w: "/manage/sign-in-lockouts/",
+        None,
+        administrator_only(),
+    ),
+    "manage:sign-in-unlock": (
+        "post",
+        lambda w: "/manage/sign-in-lockouts/unlock/",
+        {"username": "someone"},
+        administrator_only(302),
+    ),
+    # Everyone signed in changes their own password; nobody else's.
+    "password_change": ("get", lambda w: "/account/password/", None, everyone(200)),
+    "password_change_done": ("get", lambda w: "/account/password/done/", None, everyone(200)),
+    # Anyone asks for a reset link; a bad or used link says so, to anyone.
+    "password_reset": ("get", lambda w: "/password-reset/", None, everyone(200, anonymous=200)),
+    "password_reset_done": (
+        "get",
+        lambda w: "/password-reset/sent/",
+        None,
+        everyone(200, anonymous=200),
+    ),
+    "password_reset_confirm": (
+        "get",
+        lambda w: "/password-reset/MQ/not-a-token/",
+        None,
+        everyone(200, anonymous=200),
+    ),
+    "password_reset_complete": (
+        "get",
+        lambda w: "/password-reset/done/",
+        None,
+        everyone(200, anonymous=200),
     ),
     # The link in a new person's email: a bad or used link says so, to anyone.
     "password-set": (

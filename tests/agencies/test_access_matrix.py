@@ -28,6 +28,14 @@ DOORS = {
     "login": ("get", lambda w: "/sign-in/", None, everyone(302, anonymous=200)),
     "logout": ("post", lambda w: "/sign-out/", {}, everyone(302)),
     "healthz": ("get", lambda w: "/healthz", None, everyone(200, anonymous=200)),
+    # The timeout warning's own: JSON about the asker's session only (anonymous: signed out).
+    "session-status": ("get", lambda w: "/session/status/", None, everyone(200, anonymous=200)),
+    "session-keep-alive": (
+        "post",
+        lambda w: "/session/keep-alive/",
+        {},
+        everyone(200, anonymous=401),
+    ),
     "referrals:list": ("get", lambda w: "/referrals/", None, everyone(200)),
     "referrals:detail": (
         "get",
