@@ -183,9 +183,13 @@ if DATABASE_POOL:
             "CONN_MAX_AGE must be 0 while the database pool is on (the pool keeps the "
             "connections); unset it, or set DATABASE_POOL=off to keep one per thread."
         )
+    # How long a request waits for a connection. psycopg's default of 30 s would also make a
+    # database that is down take 30 s to show in /healthz and the start-up check.
+    pool_timeout = pool_size("DATABASE_POOL_TIMEOUT_SECONDS", 5)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": pool_min_size,
         "max_size": pool_max_size,
+        "timeout": pool_timeout,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -38,7 +38,7 @@ def database_settings(**env: str) -> dict:
 def test_production_on_postgresql_pools_connections_with_default_sizes():
     database = database_settings(**PRODUCTION)
 
-    assert database["options"]["pool"] == {"min_size": 2, "max_size": 10}
+    assert database["options"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 5}
     assert database["conn_max_age"] == 0  # Django refuses persistent connections with a pool
     assert database["health_checks"] is True  # the pool checks a connection before lending it
 
@@ -48,7 +48,7 @@ def test_the_pool_sizes_come_from_the_environment():
         **{**PRODUCTION, "DATABASE_POOL_MIN_SIZE": "4", "DATABASE_POOL_MAX_SIZE": "16"}
     )
 
-    assert database["options"]["pool"] == {"min_size": 4, "max_size": 16}
+    assert database["options"]["pool"] == {"min_size": 4, "max_size": 16, "timeout": 5}
 
 
 @pytest.mark.parametrize("value", ["off", "0", "false"])
