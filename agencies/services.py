@@ -543,18 +543,24 @@ def password_change(
 
 @transaction.atomic(durable=True)
 def password_reset(
-    *, person: AbstractBaseUser, new_password: str, address: str | None = None
+    *,
+    person: AbstractBaseUser,
+    new_password: str,
+    address: str | None = None,
+    first: bool = False,
 ) -> AbstractBaseUser:
-    """Set the password of the person whose emailed one-time link was checked; the link then
-    stops working (its token is made from the password hash)."""
+    """Set the password of the person whose emailed one-time link was checked (a reset, or a
+    new person's first password); the link then stops working (its token is made from the
+    password hash)."""
     person = User.objects.select_for_update().get(pk=person.pk)
     person.set_password(new_password)
     person.save(update_fields=["password"])
+    what = "First password set" if first else "Password reset"
     audit.record(
         actor=None,
         action=audit.Action.PASSWORD_RESET,
         obj=person,
         address=address,
-        detail=f"Account {person.get_username()}",
+        detail=f"{what} for account {person.get_username()}",
     )
     return person

@@ -43,6 +43,16 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     form_class = PasswordSetForm
     success_url = reverse_lazy("password-set-done")
 
+    def form_valid(self, form):
+        services.password_reset(
+            person=form.user,
+            new_password=form.cleaned_data["new_password1"],
+            address=audit.client_address(self.request),
+            first=True,
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
 
 class PasswordSetDoneView(auth_views.PasswordResetCompleteView):
     template_name = "agencies/password_set_done.html"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 import access
+from agencies import sockets
 
 
 class BreakFixAuthenticationForm(AdminAuthenticationForm):
@@ -39,6 +40,14 @@ class BreakFixAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return access.can_use_django_admin(request.user)
+
+    def logout(self, request, extra_context=None):
+        """Sign out as the service's own sign-out does: this session's sockets close at once."""
+        user_id = request.user.pk if request.user.is_authenticated else None
+        response = super().logout(request, extra_context)
+        if user_id is not None and request.method == "POST":
+            sockets.recheck_sockets_on_commit(user_ids=[user_id])
+        return response
 
     def admin_view(self, view, cacheable=False):
         admitted = super().admin_view(view, cacheable)

@@ -77,6 +77,9 @@ def test_a_new_person_is_emailed_a_one_time_link_and_sets_their_own_password(
         {"new_password1": "kingfisher-orchard-47", "new_password2": "kingfisher-orchard-47"},
     )
     assert done.status_code == 302
+    assert AuditEvent.objects.filter(
+        action=AuditAction.PASSWORD_RESET, object_id=str(nia.pk), detail__startswith="First"
+    ).exists()
     assert client.login(username="nia.castell", password="kingfisher-orchard-47")
     client.logout()
     assert "This link does not work" in client.get(link, follow=True).content.decode()

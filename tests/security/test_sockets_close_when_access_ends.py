@@ -27,7 +27,7 @@ from notifications.models import NotificationKind
 from panels import fanout, services
 from panels.consumers import MeetingConsumer
 from panels.models import AgendaItem, PanelMembership
-from tests.factories import person
+from tests.factories import UserFactory, person
 from tests.panels.conftest import build_room, private_channel_prefix, run  # noqa: F401
 
 CLOSES_WITHIN = 1.0  # seconds from the end of access to the close frame
@@ -382,3 +382,18 @@ async def test_a_socket_that_crashes_leaves_no_task_running(monkeypatch, consume
         await sockets.notifications.disconnect()
     else:
         await sockets.meeting.disconnect()
+
+
+async def test_signing_out_of_the_django_admin_closes_the_break_fix_accounts_sockets():
+    fixer = await run(UserFactory, username="break.fix", is_superuser=True, is_staff=True)
+    client = await run(sign_in, fixer)
+    stream = browser_socket(client, "/ws/notifications/")
+    connected, code = await stream.connect()
+    assert connected, f"notification socket refused with {code}"
+    await receive_until(stream, unread(0))
+
+    response = await run(client.post, "/admin/logout/")
+
+    assert response.status_code == 302  # to the sign-in page
+    code, _ = await closed(stream)
+    assert code in {4401, 4403}
