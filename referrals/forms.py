@@ -25,7 +25,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from agencies.models import Agency
-from referrals import validators
+from referrals import completeness, validators
 from referrals.attachments import ALLOWED_LABELS
 from referrals.intake import (
     CHILD_FIELDS,
@@ -421,13 +421,8 @@ class ChildForm(PageForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.complete:
-            if not cleaned.get("first_name") and "first_name" not in self.errors:
-                self.add_error("first_name", "Enter the child's first name")
-            if not cleaned.get("last_name") and "last_name" not in self.errors:
-                self.add_error("last_name", "Enter the child's last name")
-            if not cleaned.get("born"):
-                self.add_error("born", "Select yes if the child has been born")
+        if self.complete and not cleaned.get("born"):
+            self.add_error("born", "Select yes if the child has been born")
         unborn = cleaned.get("born") == "no"
         applies, other = (
             ("expected_date_of_birth", "date_of_birth")
@@ -445,11 +440,19 @@ class ChildForm(PageForm):
                 validators.validate_date_of_birth(value, unborn=unborn)
             except ValidationError as error:
                 self.add_error(applies, error)
-        elif self.complete and applies not in self.errors and cleaned.get("born"):
-            self.add_error(
-                applies,
-                "Enter the expected date of birth" if unborn else "Enter the child's date of birth",
+        if self.complete:
+            problems = completeness.child_problems(
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                is_unborn=unborn,
+                date_of_birth=cleaned.get("date_of_birth"),
+                expected_date_of_birth=cleaned.get("expected_date_of_birth"),
             )
+            for problem in problems:
+                # Until "born" is answered, the page asks that first rather than for a date.
+                undated = problem.field == applies and not cleaned.get("born")
+                if problem.field not in self.errors and not undated:
+                    self.add_error(problem.field, problem.message)
         return cleaned
 
     @property
@@ -599,10 +602,12 @@ class ConcernForm(PageForm):
     def clean(self):
         cleaned = super().clean()
         if self.complete:
-            if not cleaned.get("categories"):
-                self.add_error("categories", "Select at least one category of concern")
-            if not cleaned.get("concern", "").strip() and "concern" not in self.errors:
-                self.add_error("concern", "Describe the concern")
+            problems = completeness.concern_problems(
+                categories=cleaned.get("categories", []), concern=cleaned.get("concern", "")
+            )
+            for problem in problems:
+                if problem.field not in self.errors:
+                    self.add_error(problem.field, problem.message)
             if not cleaned.get("immediate_risk"):
                 self.add_error(
                     "immediate_risk", "Select yes if the child is at immediate risk of harm"
@@ -702,18 +707,20 @@ class ConsentForm(PageForm):
         cleaned = super().clean()
         consent = cleaned.get("consent")
         if self.complete:
-            if not consent:
-                self.add_error("consent", "Select whether the family consented to this referral")
-            elif consent in self.WITHOUT_CONSENT:
-                if not cleaned.get(f"lawful_basis_{consent}", "").strip():
-                    self.add_error(
-                        f"lawful_basis_{consent}",
-                        "Enter the lawful basis for sharing without consent",
-                    )
-                if not cleaned.get(f"reason_{consent}", "").strip():
-                    self.add_error(
-                        f"reason_{consent}", "Enter the reason for sharing without consent"
-                    )
+            # The page asks for the basis and the reason under each answer without consent.
+            asked_as = {
+                "lawful_basis": f"lawful_basis_{consent}",
+                "reason_without_consent": f"reason_{consent}",
+            }
+            problems = completeness.consent_problems(
+                consent=consent or "",
+                lawful_basis=cleaned.get(asked_as["lawful_basis"], ""),
+                reason_without_consent=cleaned.get(asked_as["reason_without_consent"], ""),
+            )
+            for problem in problems:
+                name = asked_as.get(problem.field, problem.field)
+                if name not in self.errors:
+                    self.add_error(name, problem.message)
             if not cleaned.get("family_aware"):
                 self.add_error(
                     "family_aware", "Select whether the family knows about this referral"

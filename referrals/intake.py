@@ -23,7 +23,7 @@ from agencies.models import Agency
 from notifications import services as notification_services
 from notifications.models import NotificationKind
 from panels.models import Panel, PanelKind
-from referrals import child_record, clocks_for, matching, workflow
+from referrals import child_record, clocks_for, completeness, matching, workflow
 from referrals.attachments import check_upload
 from referrals.models import (
     Attachment,
@@ -206,26 +206,9 @@ def referral_draft_save(
 
 
 def missing_for_submission(referral: Referral) -> list[str]:
-    """What a referral still needs before it can be submitted, in words for the person."""
-    child = referral.child
-    missing = []
-    if not child.first_name.strip() or not child.last_name.strip():
-        missing.append("Enter the child's first and last name")
-    if not child.is_unborn and child.date_of_birth is None:
-        missing.append("Enter the child's date of birth")
-    if child.is_unborn and child.expected_date_of_birth is None:
-        missing.append("Enter the expected date of birth")
-    if not referral.categories:
-        missing.append("Select at least one category of concern")
-    if not referral.concern.strip():
-        missing.append("Describe the concern")
-    if not referral.consent:
-        missing.append("Say whether the family consented to this referral")
-    elif referral.consent != "given" and not referral.lawful_basis.strip():
-        missing.append("Give the lawful basis for sharing without consent")
-    elif referral.consent != "given" and not referral.reason_without_consent.strip():
-        missing.append("Give the reason for sharing without consent")
-    return missing
+    """What a referral still needs before it can be submitted, in words for the person
+    (the messages of referrals.completeness.missing_for_submission)."""
+    return [problem.message for problem in completeness.missing_for_submission(referral)]
 
 
 @transaction.atomic(durable=True)
@@ -234,9 +217,9 @@ def referral_submit(*, actor, referral: Referral, request=None) -> Referral:
     referral = Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
     transition = workflow.transition_for(name="submit", state=referral.state)
     access.require(actor, "submit", referral)
-    missing = missing_for_submission(referral)
+    missing = completeness.missing_for_submission(referral)
     if missing:
-        raise ReferralError("; ".join(missing))
+        raise ReferralError("; ".join(problem.message for problem in missing))
     now = timezone.now()
     referral.hub = referral.hub or default_hub()
     referral.submitted_at = now

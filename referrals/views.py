@@ -386,7 +386,8 @@ STEP_ORDER = list(STEPS)
 MAX_HOUSEHOLD_ROWS = 30
 # Each thing missing before submission, and the input on the step that fixes it.
 MISSING_ANCHORS = {
-    "Enter the child's first and last name": ("child", "id_first_name"),
+    "Enter the child's first name": ("child", "id_first_name"),
+    "Enter the child's last name": ("child", "id_last_name"),
     "Enter the child's date of birth": ("child", "id_born_0"),
     "Enter the expected date of birth": ("child", "id_born_0"),
     "Select at least one category of concern": ("concern", "id_categories_1"),

@@ -1,8 +1,8 @@
 """The shapes of a referral in the API: what a partner system sends, and what it reads back.
 
 Input is checked with the same validators as the pages (NHS number, UPN, postcode, date of
-birth) and the same rules as submission (referrals.intake.missing_for_submission), so that a
-valid request always submits. Identifiers are stored normalised ("943 476 5919" ->
+birth) and the same rules as submission, in the same words (referrals.completeness), so that
+a valid request always submits. Identifiers are stored normalised ("943 476 5919" ->
 "9434765919", "sw1a1aa" -> "SW1A 1AA"). A field the API does not know is an error, so that a
 misspelt field is not silently dropped.
 """
@@ -15,6 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency
+from referrals import completeness
+from referrals.completeness import MESSAGES
 from referrals.models import (
     Category,
     Child,
@@ -72,12 +74,22 @@ class StrictSerializer(serializers.Serializer):
 # --- In -----------------------------------------------------------------------------------------
 
 
+class AnsweredChoiceField(serializers.ChoiceField):
+    """A question that must be answered: a blank answer gets the field's "blank" message
+    (the rule's own words) rather than "not a valid choice", and the schema offers no blank."""
+
+    def to_internal_value(self, data):
+        if data == "":
+            self.fail("blank")
+        return super().to_internal_value(data)
+
+
 class ChildInputSerializer(StrictSerializer):
     first_name = serializers.CharField(
-        max_length=100, error_messages=required_messages("Enter the child's first name")
+        max_length=100, error_messages=required_messages(MESSAGES["first_name"])
     )
     last_name = serializers.CharField(
-        max_length=100, error_messages=required_messages("Enter the child's last name")
+        max_length=100, error_messages=required_messages(MESSAGES["last_name"])
     )
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=100),
@@ -154,13 +166,18 @@ class ChildInputSerializer(StrictSerializer):
         return normalise_postcode(value)
 
     def validate(self, attrs):
+        _refuse(
+            completeness.child_problems(
+                first_name=attrs["first_name"],
+                last_name=attrs["last_name"],
+                is_unborn=attrs["is_unborn"],
+                date_of_birth=attrs["date_of_birth"],
+                expected_date_of_birth=attrs["expected_date_of_birth"],
+            )
+        )
         today = timezone.localdate()
         if attrs["is_unborn"]:
             expected = attrs["expected_date_of_birth"]
-            if expected is None:
-                raise serializers.ValidationError(
-                    {"expected_date_of_birth": "Enter the expected date of birth"}
-                )
             if attrs["date_of_birth"] is not None:
                 raise serializers.ValidationError(
                     {"date_of_birth": "An unborn child has no date of birth yet: leave it out"}
@@ -170,16 +187,20 @@ class ChildInputSerializer(StrictSerializer):
             )
         else:
             born = attrs["date_of_birth"]
-            if born is None:
-                raise serializers.ValidationError(
-                    {"date_of_birth": "Enter the child's date of birth"}
-                )
             if attrs["expected_date_of_birth"] is not None:
                 raise serializers.ValidationError(
                     {"expected_date_of_birth": "Give an expected date of birth only if unborn"}
                 )
             _on_field("date_of_birth", validate_date_of_birth, born, today=today)
         return attrs
+
+
+def _refuse(problems: list[completeness.Problem]) -> None:
+    """A 400 naming each field a submission still needs, in the words of the pages."""
+    if problems:
+        raise serializers.ValidationError(
+            {problem.field: [problem.message] for problem in problems}
+        )
 
 
 def _on_field(name: str, validator, value, **kwargs) -> None:
@@ -192,23 +213,23 @@ def _on_field(name: str, validator, value, **kwargs) -> None:
 
 class ReferralDetailsInputSerializer(StrictSerializer):
     concern = serializers.CharField(
-        max_length=20000, error_messages=required_messages("Describe the concern")
+        max_length=20000, error_messages=required_messages(MESSAGES["concern"])
     )
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Category.choices),
         allow_empty=False,
         error_messages={
-            **required_messages("Select at least one category of concern"),
-            "empty": "Select at least one category of concern",
+            **required_messages(MESSAGES["categories"]),
+            "empty": MESSAGES["categories"],
         },
     )
     immediate_risk = serializers.BooleanField(required=False, default=False)
     family_aware = serializers.ChoiceField(
         choices=FamilyAware.choices, required=False, default="not_known"
     )
-    consent = serializers.ChoiceField(
+    consent = AnsweredChoiceField(
         choices=Consent.choices,
-        error_messages=required_messages("Say whether the family consented to this referral"),
+        error_messages=required_messages(MESSAGES["consent"]),
     )
     lawful_basis = serializers.CharField(
         max_length=2000,
@@ -229,14 +250,14 @@ class ReferralDetailsInputSerializer(StrictSerializer):
         return list(dict.fromkeys(value))
 
     def validate(self, attrs):
-        if attrs["consent"] != Consent.GIVEN:
-            missing = {}
-            if not attrs["lawful_basis"].strip():
-                missing["lawful_basis"] = "Give the lawful basis for sharing without consent"
-            if not attrs["reason_without_consent"].strip():
-                missing["reason_without_consent"] = "Give the reason for sharing without consent"
-            if missing:
-                raise serializers.ValidationError(missing)
+        _refuse(
+            completeness.concern_problems(categories=attrs["categories"], concern=attrs["concern"])
+            + completeness.consent_problems(
+                consent=attrs["consent"],
+                lawful_basis=attrs["lawful_basis"],
+                reason_without_consent=attrs["reason_without_consent"],
+            )
+        )
         return attrs
 
 

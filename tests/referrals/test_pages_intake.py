@@ -261,7 +261,7 @@ def test_the_consent_step_asks_for_the_lawful_basis_when_sharing_without_consent
     accepted = referrer_client.post(f"/referrals/{draft.pk}/draft/consent/", CONSENT)
 
     html = page_text(response)
-    assert '<a href="#id_lawful_basis_refused">Enter the lawful basis' in html
+    assert '<a href="#id_lawful_basis_refused">Give the lawful basis' in html
     assert "Risk of harm.</textarea>" in html
     assert re.search(r'value="refused"\s+checked', html)
     assert accepted["Location"] == f"/referrals/{draft.pk}/draft/attachments/"
