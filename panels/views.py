@@ -2,6 +2,8 @@
 state, each command is a POST of the same command table the WebSocket uses, answered with a
 redirect back to the room (post/redirect/get)."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -33,10 +35,20 @@ def meeting_room(request, pk: int):
     ):
         services.meeting_view_record(actor=request.user, meeting=meeting, request=request)
     state = selectors.room_state(user=request.user, meeting=meeting)
-    context = {"state": state, "meeting": meeting, "panel": meeting.panel}
+    context = {
+        "state": state,
+        "meeting": meeting,
+        "panel": meeting.panel,
+        # A callable: the template calls it at each use, so each form gets its own id.
+        "new_request_id": _new_request_id,
+    }
     if state.can_run and meeting.status != MeetingStatus.CLOSED:
         context |= _runner_context(meeting, state)
     return render(request, "panels/meeting_room.html", context)
+
+
+def _new_request_id() -> str:
+    return uuid.uuid4().hex
 
 
 def _runner_context(meeting, state) -> dict:
@@ -66,16 +78,30 @@ def _runner_context(meeting, state) -> dict:
     }
 
 
+# What a form carries besides the command's fields: not part of the change a request id names.
+_ENVELOPE = ("csrfmiddlewaretoken", "request_id")
+
+
 @login_required
 @require_POST
 def meeting_command(request, pk: int):
+    """One command from a plain form. The form's hidden `request_id` (fresh on each page) makes
+    a second copy of the same post (a double click, a browser sending it again) change nothing
+    and be answered as the first was; a form without one (an older page) is applied as sent."""
     meeting = access.get_meeting_to_run(request.user, pk)
     name = request.POST.get("command", "")
     room = reverse("panels:meeting", args=[meeting.pk])
     anchor = f"#item-{request.POST['item']}" if request.POST.get("item", "").isdigit() else ""
+    request_id = request.POST.get("request_id", "") or None
+    if request_id is not None and len(request_id) > commands.REQUEST_ID_MAX:
+        messages.error(request, "The form was malformed: load the page again and retry.")
+        return redirect(room + anchor)
+    data = request.POST.copy()
+    for key in _ENVELOPE:
+        data.pop(key, None)
     try:
         done = commands.run_command(
-            actor=request.user, meeting_id=meeting.pk, name=name, data=request.POST
+            actor=request.user, meeting_id=meeting.pk, name=name, data=data, request_id=request_id
         )
     except commands.CommandInvalid as exc:
         for errors in exc.errors.values():

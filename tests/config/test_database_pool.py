@@ -116,6 +116,7 @@ def test_on_postgresql_a_closed_connection_goes_back_to_the_pool_and_is_lent_aga
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     # Without the pool each close would end the connection: six server processes. The pool
-    # may open a second one while filling itself at first use; then it lends them again.
+    # may open a second one in the background while filling itself at first use (lent or
+    # not, depending on timing); then it lends them again.
     assert len(set(seen["pids"])) <= 2
-    assert seen["opened"] == len(set(seen["pids"]))
+    assert seen["opened"] <= 2

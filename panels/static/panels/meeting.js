@@ -385,7 +385,8 @@ function onSubmit(event) {
   event.preventDefault();
   const args = {};
   for (const [name, value] of new FormData(form)) {
-    if (name !== "csrfmiddlewaretoken" && name !== "command") args[name] = value;
+    // request_id is the no-JavaScript form's own; the socket sends one of its own below.
+    if (!["csrfmiddlewaretoken", "command", "request_id"].includes(name)) args[name] = value;
   }
   const requestId = requestIdFor(form, args);
   const message = { type: "command", command: form.dataset.command, args, request_id: requestId };
