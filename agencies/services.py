@@ -24,8 +24,6 @@ import access
 from agencies import audit, grants, sockets
 from agencies.grants import AccessChangeError, name_of
 from agencies.models import Agency, AgencyType, Membership, Role, Team
-from panels import events
-from panels.models import Meeting, MeetingStatus
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -459,15 +457,7 @@ def membership_end(
         return membership
     access.require_can_end_grant(actor, membership)
     grants.end(grant=membership, actor=actor, reason=reason, address=address)
-    _tell_meeting_rooms_access_changed(membership.user_id)
     return membership
-
-
-def _tell_meeting_rooms_access_changed(user_id: int) -> None:
-    """Open meeting sockets of this person check their access again after commit (and close
-    if it is gone), rather than at their next command."""
-    live = Meeting.objects.exclude(status=MeetingStatus.CLOSED).values_list("pk", flat=True)
-    events.publish_access_changed(meeting_ids=list(live), user_ids=[user_id])
 
 
 # --- Signing in and passwords --------------------------------------------------------------

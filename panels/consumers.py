@@ -205,7 +205,6 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
         return {
             "meeting.event": self.meeting_event,
             "meeting.presence": self.meeting_presence,
-            "meeting.access_changed": self.meeting_access_changed,
         }
 
     def busy(self) -> bool:
@@ -229,13 +228,6 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
     async def meeting_presence(self, message):
         if self.group_name:  # accepted; before that, the hello carries who is connected
             await self.send_json({"type": "presence", "people": message["people"]})
-
-    async def meeting_access_changed(self, message):
-        """Access ended (the room's older doorbell; agencies.sockets' `access.recheck` to the
-        person is the usual one): close at once if this person may no longer join."""
-        if self.group_name and self.user.pk in message.get("user_ids", []):
-            # Asked apart, so that the room's other sockets are not kept waiting.
-            self.start_access_task(self.recheck_access(), "recheck")
 
     # --- Access ended (agencies.sockets.SocketAccessWatch) ----------------------------------
 

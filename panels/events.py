@@ -66,14 +66,3 @@ def append(*, meeting: Meeting, type: str, payload: dict, actor) -> MeetingEvent
         message={"type": "meeting.event", "seq": event.seq, "text": encode(event, actor=actor)},
     )
     return event
-
-
-def publish_access_changed(*, meeting_ids, user_ids) -> None:
-    """After commit, ask the sockets of these people in these meetings to check their access
-    again (an invitation withdrawn, a seat ended): the socket closes if it is gone."""
-    user_ids = sorted(set(user_ids))
-    groups = [meeting_group(meeting_id) for meeting_id in sorted(set(meeting_ids))]
-    if groups and user_ids:
-        realtime.publish_on_commit(
-            groups=groups, message={"type": "meeting.access_changed", "user_ids": user_ids}
-        )

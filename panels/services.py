@@ -286,11 +286,7 @@ def panel_membership_end(
     if seat.ended_at is not None:
         return seat
     access.require_can_end_seat(actor, seat)
-    grants.end(grant=seat, actor=actor, reason=reason, address=address)
-    open_meetings = seat.panel.meetings.exclude(status=MeetingStatus.CLOSED)
-    events.publish_access_changed(
-        meeting_ids=open_meetings.values_list("pk", flat=True), user_ids=[seat.user_id]
-    )
+    grants.end(grant=seat, actor=actor, reason=reason, address=address)  # closes sockets
     return seat
 
 
