@@ -7,7 +7,7 @@ PORT ?= 8000
 # Two workers on the two-core machines this runs on; `make test PYTEST_WORKERS=0` runs in one.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install migrate seed lint format check-deploy benchmarks clean
+.PHONY: run test install migrate seed lint security format check-deploy benchmarks clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: install
 lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+
+# bandit over the code; fails on a finding not accepted (with its reason) in .ci/bandit-baseline.json
+security: install
+	@$(PY) .ci/bandit.py
 
 format: install
 	@$(VENV)/bin/ruff check --fix .

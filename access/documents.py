@@ -187,6 +187,28 @@ def get_document_for(user, *, version_pk, kind: str, agency_pk=None) -> MinutesD
     return document
 
 
+def get_document_by_number_for(
+    user, *, meeting_pk, number, kind: str, agency_pk=None
+) -> MinutesDocument:
+    """The approved document of a meeting's version `number` (as its web page is addressed,
+    printed on the PDF before the version row exists), or the same 404 as `get_document_for`."""
+    document = (
+        MinutesDocument.objects.select_related("version__minutes__meeting__panel", "agency")
+        .filter(
+            version__minutes__meeting_id=meeting_pk,
+            version__number=number,
+            kind=kind,
+            agency_id=agency_pk,
+        )
+        .first()
+        if str(meeting_pk).isdigit() and str(number).isdigit()
+        else None
+    )
+    if document is None or not can_download_document(user, document):
+        raise NotFoundForUser(object_type="minutes document", object_id=meeting_pk)
+    return document
+
+
 def can_download_action_log(user, panel: Panel) -> bool:
     """Anyone with a live seat on the panel downloads its action log."""
     return can_view_panel(user, panel)

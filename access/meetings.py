@@ -13,6 +13,7 @@ needs the person to act for the seat's agency in a role that may change things
 may follow, never run.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -47,7 +48,7 @@ def live_seats(now=None, *, writing: bool = False) -> QuerySet[PanelMembership]:
 
 def seats_of(user, *, writing: bool = False) -> list[tuple[int, str]]:
     """(panel id, role) of the person's live seats: the same rule as live_seats, asked for
-    one person in two small queries after their roles (the meeting room asks it on every
+    one person in one small query after their roles (the meeting room asks it on every
     command, and building live_seats' subqueries costs more than running them), read once
     per scope with the person's roles."""
     seats = kept_with_roles(user, "seats", lambda: _read_seats(user))
@@ -62,24 +63,20 @@ def _read_seats(user) -> list[tuple[int, int, str]]:
     acting = roles_of(user).all_agencies
     if not acting:
         return []
-    seats = list(
+    # Whether a sitting seat's agency is on its panel, in the same query (one read per scope).
+    agency_on_panel = Panel.member_agencies.through.objects.filter(
+        panel_id=OuterRef("panel_id"), agency_id=OuterRef("agency_id")
+    )
+    seats = (
         PanelMembership.objects.active()
         .filter(user=user, user__is_active=True, agency_id__in=acting)
-        .values_list("panel_id", "agency_id", "role")
+        .annotate(on_panel=Exists(agency_on_panel))
+        .values_list("panel_id", "agency_id", "role", "on_panel")
     )
-    sitting = [(panel, agency) for panel, agency, role in seats if role in SITTING_ROLES]
-    on_panel = set()
-    if sitting:
-        on_panel = set(
-            Panel.member_agencies.through.objects.filter(
-                panel_id__in={panel for panel, _ in sitting},
-                agency_id__in={agency for _, agency in sitting},
-            ).values_list("panel_id", "agency_id")
-        )
     return [
         (panel, agency, role)
-        for panel, agency, role in seats
-        if role in RUNNING_ROLES or (role in SITTING_ROLES and (panel, agency) in on_panel)
+        for panel, agency, role, on_panel in seats
+        if role in RUNNING_ROLES or (role in SITTING_ROLES and on_panel)
     ]
 
 
@@ -197,13 +194,16 @@ def meeting_runner_ids(meeting: Meeting) -> set[int]:
 
 def meeting_participant_ids(meeting: Meeting) -> set[int]:
     """The people who may join the meeting: u in it exactly when can_join_meeting(u, meeting)."""
+    return set(meeting_participants(meeting).values_list("pk", flat=True))
+
+
+def meeting_participants(meeting: Meeting) -> QuerySet:
+    """meeting_participant_ids as a queryset of the people, not yet read: a page can read them
+    with the rest of what it shows."""
     invited = MeetingInvitation.objects.live().filter(meeting=meeting).values("user_id")
     # Any running seat lets its holder follow every meeting, read-only role or not.
-    return set(
-        live_seats()
-        .filter(
-            Q(role__in=RUNNING_ROLES) | Q(role__in=SITTING_ROLES, user_id__in=invited),
-            panel_id=meeting.panel_id,
-        )
-        .values_list("user_id", flat=True)
+    seats = live_seats().filter(
+        Q(role__in=RUNNING_ROLES) | Q(role__in=SITTING_ROLES, user_id__in=invited),
+        panel_id=meeting.panel_id,
     )
+    return get_user_model().objects.filter(pk__in=seats.values("user_id"))

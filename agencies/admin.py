@@ -7,11 +7,15 @@ and no API tokens. People, agencies and memberships are managed on the service's
 
 # Imported first so that its registrations exist to be replaced below.
 import django.contrib.auth.admin  # noqa: F401
+import django_otp.plugins.otp_static.admin  # noqa: F401
+import django_otp.plugins.otp_totp.admin  # noqa: F401
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import Http404
 from django.urls import path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.admin_audit import BreakFixInline, BreakFixModelAdmin, ReadOnlyModelAdmin
 from agencies.models import Agency, AuditEvent, Membership, Team
@@ -23,6 +27,12 @@ for replaced in (User, Group):
         admin.site.unregister(replaced)
 # No API tokens (referrals.ApiToken is not registered): a token minted for someone acts as
 # them. Tokens are issued and revoked with `manage.py api_token` on the server, audited.
+# No second factors either (django-otp registers its devices): a device added here would sign
+# in as its person. People set up their own; an administrator resets them, audited, on the
+# service's pages (agencies.two_factor).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 class TeamInline(BreakFixInline):

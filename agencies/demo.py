@@ -5,10 +5,12 @@ Every name here is invented. Running the seed twice changes nothing the second t
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies import services
+from agencies import services, two_factor
 from agencies.models import Agency, AgencyType, Membership, Role, Team
 
 DEMO_PASSWORD = "fenmarsh-demo-2026"  # noqa: S105 - demo data only; seed_demo refuses production
@@ -224,8 +226,21 @@ def seed_people() -> dict[str, object]:
             # outside the demo's roles (the administrator manages people at /manage/).
             user.is_staff = user.is_superuser = False
             user.save(update_fields=["is_staff", "is_superuser"])
+        seed_demo_authenticator(user)
         people[person.username] = user
     return {"agencies": agencies, "people": people}
+
+
+def seed_demo_authenticator(user) -> None:
+    """The demo login's second factor: an authenticator app with the one demo secret
+    (two_factor.DEMO_TOTP_SECRET), whose code `manage.py demo_code <username>` prints. Never
+    in production (and refused there when signing in): people set up their own."""
+    if settings.DJANGO_ENV == "production":
+        return
+    if not TOTPDevice.objects.filter(user=user, key=two_factor.DEMO_TOTP_KEY).exists():
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=two_factor.DEMO_TOTP_KEY, confirmed=True
+        )
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

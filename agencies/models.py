@@ -297,3 +297,23 @@ class AnonymousRefusalCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.window_start:%Y-%m-%d %H:00} {self.address or '?'}: {self.count}"
+
+
+class PasswordResetRequestCount(models.Model):
+    """Requests for a password-reset link, counted per hour against two keys: the client
+    address ("client:<ip>") and the email address asked for ("person:<keyed digest>", never the
+    address in clear). Shared by every process, so the limits hold however many daphnes run."""
+
+    key = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    throttled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-window_start", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="reset_request_key_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window_start:%Y-%m-%d %H:00} {self.key}: {self.count}"

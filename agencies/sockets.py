@@ -27,9 +27,13 @@ from django.contrib.auth import (
     SESSION_KEY,
     get_user_model,
 )
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
+from agencies.layer_watch import layer_call
 from notifications import realtime
 
 logger = logging.getLogger(__name__)
@@ -88,7 +92,8 @@ def check_session(*, session_key: str | None, user_id) -> SessionCheck:
     """The person this session still signs in, read again from the database, with the moment
     the session expires; no person once it is signed out, expired or missing, the account is
     inactive, or the password has changed since (the session's auth hash no longer matches,
-    as django.contrib.auth.get_user decides). Synchronous: call on a database thread."""
+    as django.contrib.auth.get_user decides), or the session has not passed its second factor.
+    Synchronous: call on a database thread."""
     if not session_key or user_id is None:
         return SessionCheck(user=None)
     data, expires_at = _session_data(session_key)
@@ -99,7 +104,17 @@ def check_session(*, session_key: str | None, user_id) -> SessionCheck:
     user = get_user_model()._default_manager.filter(pk=user_id).first()
     if user is None or not user.is_active or not _hash_matches(data.get(HASH_SESSION_KEY), user):
         return SessionCheck(user=None)
+    if not _passed_second_factor(data, user):
+        return SessionCheck(user=None)
     return SessionCheck(user=user, expires_at=expires_at)
+
+
+def _passed_second_factor(data: dict, user) -> bool:
+    """The session passed its second factor with a device of the person's still in use, as
+    django-otp's OTPMiddleware decides for a page (agencies.two_factor)."""
+    persistent_id = data.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return device is not None and device.confirmed and device.user_id == user.pk
 
 
 def _session_data(session_key: str) -> tuple[dict, datetime | None]:
@@ -171,15 +186,27 @@ class SocketAccessWatch:
 
     # --- Called by the consumer -----------------------------------------------------------
 
-    async def join_access_group(self) -> None:
-        """Join before the first check: a recheck rung from then on is not missed."""
+    async def join_access_group(self) -> bool:
+        """Join before the first check: a recheck rung from then on is not missed. False
+        when the channel layer is down (agencies.layer_watch): the tick, and the layer's
+        return, join again, and the tick checks access meanwhile."""
         self.in_access_group = True
-        await self.channel_layer.group_add(access_group(self.user.pk), self.channel_name)
+        return await layer_call(
+            self.channel_layer.group_add,
+            access_group(self.user.pk),
+            self.channel_name,
+            what="Joining the access group",
+        )
 
     async def leave_access_group(self) -> None:
         if self.in_access_group:
             self.in_access_group = False
-            await self.channel_layer.group_discard(access_group(self.user.pk), self.channel_name)
+            await layer_call(
+                self.channel_layer.group_discard,
+                access_group(self.user.pk),
+                self.channel_name,
+                what="Leaving the access group",
+            )
 
     def watch_access(self, expires_at: datetime | None) -> None:
         """Start watching, once the socket is accepted."""
@@ -214,6 +241,9 @@ class SocketAccessWatch:
             verdict, expires_at = await self._verdict(ticking)
         except Exception:
             logger.exception("A %s could not check its access", type(self).__name__)
+            if ticking:
+                # The database failed, not the person's access: the next tick asks again.
+                return True
             await self._end(code=1011)
             return False
         if verdict == "ok":
@@ -234,12 +264,14 @@ class SocketAccessWatch:
 
     async def _verdict(self, ticking: bool):
         def check():
-            session = self.session_still_signs_in()
-            if session.user is None:
-                return "signed_out", None
-            if not self.may_stay(session.user, ticking=ticking):
-                return "forbidden", None
-            return "ok", session.expires_at
+            # One transaction: an idle socket's check is one commit, not one per query.
+            with transaction.atomic():
+                session = self.session_still_signs_in()
+                if session.user is None:
+                    return "signed_out", None
+                if not self.may_stay(session.user, ticking=ticking):
+                    return "forbidden", None
+                return "ok", session.expires_at
 
         return await database_sync_to_async(check)()
 
@@ -268,19 +300,14 @@ class SocketAccessWatch:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(self.tick_seconds() * random.uniform(0.8, 1.2))  # noqa: S311
-            try:
-                # A restarted Redis has forgotten the group.
-                await self.join_access_group()
-            except Exception:
-                logger.exception("A %s could not re-join its access group", type(self).__name__)
+            # A restarted Redis has forgotten the group (layer_call never raises).
+            await self.join_access_group()
             if not await self.recheck_access(ticking=True):
                 return
             try:
                 await self.on_tick()
-            except Exception:  # a failed tick is retried by the reconnecting client
+            except Exception:  # the database failed: the next tick tries again
                 logger.exception("A %s tick failed", type(self).__name__)
-                await self._end(code=1011)
-                return
 
     async def on_tick(self) -> None:
         return None

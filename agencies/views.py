@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 
-import access
-from agencies import audit, selectors, services, sockets
+from agencies import audit, reset_throttle, services, sockets
+from agencies.audit import client_address
 from agencies.forms import (
     PasswordChangeGdsForm,
     PasswordResetRequestForm,
@@ -18,9 +17,19 @@ from agencies.password_reset import reset_link_tokens
 
 
 class SignInView(auth_views.LoginView):
+    """The password; then the second factor (agencies.two_factor_views), which goes on to
+    `next`."""
+
     template_name = "registration/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        onwards = super().get_success_url()
+        is_verified = getattr(self.request.user, "is_verified", None)
+        if is_verified is not None and is_verified():  # already signed in, both factors
+            return onwards
+        return f"{reverse('second-factor')}?{urlencode({'next': onwards})}"
 
 
 class SignOutView(auth_views.LogoutView):
@@ -92,6 +101,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
+        allowed = reset_throttle.may_send_reset_link(
+            email=form.cleaned_data["email"], address=client_address(self.request)
+        )
+        if not allowed:
+            # The same next page as a sent link: the answer tells nobody anything.
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {
             "site_url": settings.SITE_URL.rstrip("/"),
             "link_minutes": settings.PASSWORD_RESET_LINK_MINUTES,
@@ -132,20 +147,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "agencies/password_set_done.html"
-
-
-@login_required
-def home(request):
-    memberships = selectors.request_memberships(request)
-    context = {
-        "memberships": memberships,
-        "can_refer": access.can_refer(request.user),
-        "can_screen": access.can_screen(request.user),
-        "has_meetings": access.meetings_visible_to(request.user).exists(),
-        "can_break_glass": access.can_break_glass_at_all(request.user),
-        "can_look_up_audit": access.can_look_up_audit_trails(request.user),
-        "can_administer": access.can_administer(request.user),
-        "can_decide_grants": access.can_decide_grants_at_all(request.user),
-        "oversees_panels": access.oversees_any_panel(request.user),
-    }
-    return render(request, "agencies/home.html", context)

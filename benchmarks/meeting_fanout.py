@@ -19,6 +19,12 @@ relayed by two minimal `websockets` servers: no database, no Django, no channel 
 Then, per layer, a client that missed REPLAY_EVENTS events reconnects with its last sequence
 number, and the time until it has received all of them (in order) is measured.
 
+Issue 19 adds, per size: the resident memory of each daphne process (VmRSS) before the
+clients connect and once they all have; and, with `--idle-seconds N` at the sizes given by
+`--idle-at`, the database's commits per second while the sockets sit idle for N seconds
+(the delta of pg_stat_database.xact_commit for the benchmark's database, which the measuring
+connection's own two reads barely touch). `--commands` shortens a run.
+
 The clients are spread over PEOPLE invited people (several sockets each, as tabs): presence
 ("who is connected") is announced per person, not per socket.
 
@@ -197,6 +203,17 @@ def seed() -> dict:
         store["_auth_user_id"] = str(user.pk)
         store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         store["_auth_user_hash"] = user.get_session_auth_hash()
+        # Sockets want a session that has passed its second factor (agencies.two_factor).
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from agencies import two_factor
+
+        device = TOTPDevice.objects.filter(
+            user=user, confirmed=True
+        ).first() or TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        store[two_factor.VERIFIED_AT] = int(time.time())
         store.create()
         return store.session_key
 
@@ -375,8 +392,9 @@ async def client_process(config: dict) -> None:
         return asyncio.ensure_future(read(websocket, log))
 
     readers = []
-    for start in range(0, config["count"], CONNECT_BATCH):
-        batch = range(start, min(start + CONNECT_BATCH, config["count"]))
+    step = config.get("connect_batch", CONNECT_BATCH)
+    for start in range(0, config["count"], step):
+        batch = range(start, min(start + step, config["count"]))
         readers += await asyncio.gather(*(open_one(n) for n in batch))
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
@@ -399,6 +417,7 @@ class Clients:
                 "addresses": addresses,
                 "path": path,
                 "cookies": cookies[n::CLIENT_PROCESSES] if cookies else [],
+                "connect_batch": CONNECT_BATCH,
             }
             self.processes.append(
                 subprocess.Popen(
@@ -515,8 +534,41 @@ async def raw_run(size: int) -> dict:
     return sent
 
 
-def measure_meeting(addresses, seeded, size) -> dict:
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def commits() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def idle_commits_per_second(seconds: float) -> float:
+    from django.db import connection
+
+    time.sleep(12)  # the backends' pending counts reach pg_stat_database (PostgreSQL 15)
+    before, started = commits(), time.monotonic()
+    connection.close()
+    time.sleep(seconds)
+    after = commits()
+    connection.close()
+    return (after - before) / (time.monotonic() - started)
+
+
+def measure_meeting(daphnes, seeded, size, idle_seconds: float = 0) -> dict:
+    addresses = [port for _, port in daphnes]
+    memory_before = [resident_mb(process.pid) for process, _ in daphnes]
     first = last_seq(seeded["meeting_id"]) + 1 + WARMUP_COMMANDS
+    connect_started = time.monotonic()
     clients = Clients(
         count=size,
         addresses=[f"127.0.0.1:{port}" for port in addresses],
@@ -524,12 +576,18 @@ def measure_meeting(addresses, seeded, size) -> dict:
         cookies=seeded["members"],
     )
     clients.wait_ready()
+    connect_seconds = time.monotonic() - connect_started
     time.sleep(2)  # presence announcements of the connecting people settle
+    memory_after = [resident_mb(process.pid) for process, _ in daphnes]
+    idle = idle_commits_per_second(idle_seconds) if idle_seconds else None
     acks: list[float] = []
     sent, _ = asyncio.run(chair_run(f"127.0.0.1:{addresses[0]}", seeded, size, acks))
     time.sleep(2)  # stragglers
     result = summarise(sent, clients.results(), first)
     result["ack_p50"], result["ack_p95"] = percentile(acks, 50), percentile(acks, 95)
+    result["memory_before"], result["memory_after"] = memory_before, memory_after
+    result["connect_seconds"] = connect_seconds
+    result["idle_commits"] = idle
     return result
 
 
@@ -603,6 +661,7 @@ def row(label: str, result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global COMMANDS, CONNECT_BATCH  # --commands shortens every row
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layers", default="core,pubsub", help="core, pubsub or both")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -613,7 +672,25 @@ def main(argv: list[str] | None = None) -> int:
         help="run daphne with persistent database connections (CONN_MAX_AGE, seconds) "
         "instead of the project's setting (0: a connection per database call)",
     )
+    parser.add_argument("--commands", type=int, default=COMMANDS, help="timed commands per row")
+    parser.add_argument(
+        "--idle-seconds", type=float, default=0, help="measure idle commits/s for this long"
+    )
+    parser.add_argument(
+        "--connect-batch",
+        type=int,
+        default=CONNECT_BATCH,
+        help="handshakes in flight per client process (fewer on a loaded machine: daphne "
+        "drops a handshake not accepted within 5 s)",
+    )
+    parser.add_argument(
+        "--skip-raw", action="store_true", help="leave out the raw floor (see its earlier rows)"
+    )
+    parser.add_argument("--idle-at", default="1000", help="sizes at which to measure idle")
     args = parser.parse_args(argv)
+    COMMANDS = args.commands
+    CONNECT_BATCH = args.connect_batch
+    idle_at = {int(size) for size in args.idle_at.split(",") if size.strip()}
     layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
     sizes = [int(size) for size in args.sizes.split(",")]
     logs = ROOT / "test-artifacts"
@@ -646,16 +723,19 @@ def main(argv: list[str] | None = None) -> int:
     crashes = dict.fromkeys(layers, 0)
     # Sides interleaved size by size, so that a change in the machine's load falls on all.
     for size in sizes:
-        relays = start_relays(logs)
-        try:
-            results[("raw", size)] = measure_raw([port for _, port in relays], size)
-        finally:
-            stop(relays)
+        if not args.skip_raw:
+            relays = start_relays(logs)
+            try:
+                results[("raw", size)] = measure_raw([port for _, port in relays], size)
+            finally:
+                stop(relays)
         for layer in layers:
             daphnes = start_daphnes(layer, f"bench-{secrets.token_hex(4)}", logs, args)
             try:
                 ports = [port for _, port in daphnes]
-                results[(layer, size)] = measure_meeting(ports, seeded, size)
+                results[(layer, size)] = measure_meeting(
+                    daphnes, seeded, size, args.idle_seconds if size in idle_at else 0
+                )
                 if size == sizes[-1]:
                     time.sleep(10)  # the run's sockets have all closed
                     replays[layer] = asyncio.run(replay_run(f"127.0.0.1:{ports[1]}", seeded))
@@ -671,11 +751,12 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     print(header)
     for size in sizes:
-        raw = results[("raw", size)]
-        print(row(f"raw pub/sub, {size} clients", raw))
+        raw = results.get(("raw", size))
+        if raw is not None:
+            print(row(f"raw pub/sub, {size} clients", raw))
         for layer in layers:
             result = results[(layer, size)]
-            ratio = result["p95"] / raw["p95"] if raw["p95"] else float("inf")
+            ratio = result["p95"] / raw["p95"] if raw and raw["p95"] else float("nan")
             verdict = []
             if result["lost"] or result["disordered"]:
                 verdict.append("EVENTS LOST OR OUT OF ORDER")
@@ -694,6 +775,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'':<26} the chair's own round trip (command applied and acknowledged): "
                 f"p50 {result['ack_p50']:.1f}, p95 {result['ack_p95']:.1f}"
             )
+            memory = ", ".join(
+                f"{before:.0f} -> {after:.0f} MB"
+                for before, after in zip(
+                    result["memory_before"], result["memory_after"], strict=True
+                )
+            )
+            print(
+                f"{'':<26} resident memory per daphne (no sockets -> all connected): {memory}; "
+                f"{size:,} sockets connected in {result['connect_seconds']:.1f} s"
+            )
+            if result["idle_commits"] is not None:
+                print(
+                    f"{'':<26} database commits/s with the {size:,} sockets idle for "
+                    f"{args.idle_seconds:.0f} s: {result['idle_commits']:.1f}"
+                )
     for layer, replay in replays.items():
         ok = replay["in_order"] and replay["count"] == REPLAY_EVENTS
         if not ok:

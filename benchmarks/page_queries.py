@@ -39,9 +39,11 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
+    from benchmarks.signing_in import patch_test_client
     from tests import test_page_query_counts as pages
 
     setup_test_environment()
+    patch_test_client()  # as tests/conftest.py: signed in past the second factor
     config = setup_databases(verbosity=0, interactive=False)
     failed = False
     try:

@@ -87,10 +87,21 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_forms_gds",
+    # Second factors (agencies.two_factor): authenticator apps, recovery codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "django_filters",
     "agencies",
     "referrals",
     "panels",
     "notifications",
+    # Allocation, caseloads and the triple lock; the board's dashboard (issue 17).
+    "casework",
+    "board",
+    "missing",
+    "intelligence",
 ]
 
 MIDDLEWARE = [
@@ -101,10 +112,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "access.middleware.AccessScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the two above: ends a session past its idle or absolute limit, with a message.
     "agencies.session_timeout.SessionTimeoutMiddleware",
+    # After it: a signed-in session that has not passed its second factor reaches only the
+    # second-factor pages (agencies.two_factor_middleware).
+    "agencies.two_factor_middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "agencies.middleware.AuditRefusalsMiddleware",
@@ -126,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.signed_in_person",
+                "agencies.context_processors.service_navigation",
                 "agencies.session_timeout.context",
                 "notifications.context_processors.unread_notifications",
             ],
@@ -149,7 +166,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # must read what the test wrote.
     # Named per test run (pytest-xdist adds _gw0, _gw1), so two runs never share a file.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getppid()}.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # A live meeting writes from several requests and sockets at once. IMMEDIATE takes the
+    # write lock at BEGIN, so a second writer waits (up to the busy timeout) instead of being
+    # refused "database is locked" when both had read first; WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 elif DJANGO_ENV == "test":
     # One test database per test run, so two runs on one server never share one.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getppid()}"}
@@ -253,6 +277,14 @@ if DJANGO_ENV == "test":
 # A "forgotten password" link works once and for this long (agencies.password_reset). The
 # set-password link a new person is emailed keeps Django's PASSWORD_RESET_TIMEOUT (3 days).
 PASSWORD_RESET_LINK_MINUTES = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60"))
+# Reset links: at most this many emailed for one address an hour, and this many requests from
+# one client address an hour; beyond either the page says the same and nothing is sent.
+PASSWORD_RESET_LINKS_PER_PERSON_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESET_LINKS_PER_PERSON_PER_HOUR", "3")
+)
+PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR", "20")
+)
 
 # Sign-in lockout (django-axes): after SIGN_IN_FAILURE_LIMIT failures within the cool-off, a
 # username, and separately an address, is refused for SIGN_IN_LOCKOUT_MINUTES after its last
@@ -274,6 +306,33 @@ AXES_VERBOSE = False  # no banner at start-up: a process that cannot start says 
 # Django's test client signs in without a request, which axes refuses: the tests of the lockout
 # (tests/security/test_sign_in_lockout.py) switch it on.
 AXES_ENABLED = DJANGO_ENV != "test"
+
+# Second factor (agencies.two_factor, docs/sign-in.md): after the password every person passes
+# an authenticator app's code, a passkey or a recovery code before any other page; break glass,
+# exports and the sign-in security page ask again when the last one is older than this.
+SECOND_FACTOR_STEP_UP_SECONDS = int(os.environ.get("SECOND_FACTOR_STEP_UP_SECONDS", "300"))
+if SECOND_FACTOR_STEP_UP_SECONDS <= 0:
+    refuse_to_start("SECOND_FACTOR_STEP_UP_SECONDS must be more than 0.")
+OTP_TOTP_ISSUER = "Safeguarding Panels"
+# Each wrong code in a row doubles the wait before the next is tried: 1 s, 2 s, 4 s ... (8.5
+# minutes after ten), per authenticator and for the recovery codes.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (django-otp-webauthn) as a second factor only, never instead of the password. The
+# relying party is the host the person signed in at (checked against ALLOWED_HOSTS), unless
+# WEBAUTHN_RP_ID names it; passkeys answer only from WEBAUTHN_ORIGINS (in production by
+# default https:// and each of ALLOWED_HOSTS; outside it http://localhost on any port too).
+OTP_WEBAUTHN_RP_NAME = "Safeguarding Panels"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "agencies.two_factor_passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "agencies.two_factor_passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "").strip()
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS",
+    ",".join(f"https://{host}" for host in ALLOWED_HOSTS if host[0] not in ".*[")
+    if PRODUCTION
+    else "http://localhost:8000",
+)
 
 # A session ends after SESSION_IDLE_TIMEOUT_SECONDS without a request, and in any case
 # SESSION_ABSOLUTE_LIMIT_SECONDS after sign-in (agencies.session_timeout, on the server); the
@@ -399,6 +458,20 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ANONYMOUS_REFUSALS_PER_MINUTE = int(os.environ.get("ANONYMOUS_REFUSALS_PER_MINUTE", "30"))
 # New referrals are numbered PREFIX-YEAR-NNNNNN.
 REFERRAL_REFERENCE_PREFIX = os.environ.get("REFERRAL_REFERENCE_PREFIX", "REF")
+
+# --- Missing children (missing/) ----------------------------------------------------------
+# The trigger: this many missing episodes of one child within this many days (or one graded
+# high risk) flags the child and gives the panel coordinators a task (docs/clocks.md).
+MISSING_TRIGGER_EPISODES = int(os.environ.get("MISSING_TRIGGER_EPISODES", "3"))
+MISSING_TRIGGER_DAYS = int(os.environ.get("MISSING_TRIGGER_DAYS", "30"))
+# A return home interview is due this many clock hours after the return (through nights,
+# weekends and bank holidays); the team is reminded this many hours before it runs out.
+RETURN_INTERVIEW_HOURS = int(os.environ.get("RETURN_INTERVIEW_HOURS", "72"))
+RETURN_INTERVIEW_WARNING_HOURS = int(os.environ.get("RETURN_INTERVIEW_WARNING_HOURS", "24"))
+# The team that offers return home interviews (its name; the first active one so named).
+RETURN_INTERVIEW_TEAM = os.environ.get("RETURN_INTERVIEW_TEAM", "Return home interviews")
+# Missing episodes are numbered PREFIX-YEAR-NNNNNN.
+MISSING_REFERENCE_PREFIX = os.environ.get("MISSING_REFERENCE_PREFIX", "MIS")
 # Uploads larger than this are refused before they reach the attachment checks.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
@@ -409,7 +482,8 @@ API_TOKEN_REQUESTS_PER_MINUTE = int(os.environ.get("API_TOKEN_REQUESTS_PER_MINUT
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "referrals.api.authentication.HashedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A browser session counts only once it has passed its second factor.
+        "agencies.two_factor_middleware.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

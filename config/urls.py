@@ -6,9 +6,10 @@ from django.urls import include, path
 from agencies import session_views
 from agencies import views as agency_views
 from config import views as config_views
+from workspace import views as workspace_views
 
 urlpatterns = [
-    path("", agency_views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("sign-in/", agency_views.SignInView.as_view(), name="login"),
     path("sign-out/", agency_views.SignOutView.as_view(), name="logout"),
     path(
@@ -42,7 +43,10 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("manage/", include("agencies.manage_urls")),
+    # Second factors: passing one after the password, setting one up, sign-in security.
+    path("", include("agencies.two_factor_urls")),
     path("healthz", config_views.healthz, name="healthz"),
+    path("status/", workspace_views.service_status, name="service-status"),
     path("session/status/", session_views.session_status, name="session-status"),
     path("session/keep-alive/", session_views.session_keep_alive, name="session-keep-alive"),
     path("", include("referrals.urls")),
@@ -50,7 +54,12 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("panels.action_urls")),
     path("", include("panels.minutes_urls")),
+    path("", include("panels.document_urls")),  # the documents' accessible web pages
     path("", include("panels.urls")),
+    path("", include("casework.urls")),
+    path("", include("board.urls")),
+    path("", include("missing.urls")),
+    path("", include("intelligence.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,9 @@ NOTIFICATION_SOCKET_TICK_SECONDS and at the session's expiry moment, and closes 
 the session no longer signs the person in (agencies.sockets.SocketAccessWatch). Like the
 meeting room, connecting, each command and each check is one `access.scope()`, and a frame
 that is binary or not a JSON object, or a refresh beyond the connection's small budget, is
-answered with an `error` and the stream stays up.
+answered with an `error` and the stream stays up. A channel-layer outage does not close it
+either (agencies.layer_watch): when the layer is back it joins its groups again and sends the
+count read from the database, so a doorbell lost meanwhile costs nothing.
 """
 
 from channels.db import database_sync_to_async
@@ -14,6 +16,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 import access
+from agencies.layer_watch import SurvivesLayerOutage, layer_call
 from agencies.socket_frames import JsonFramesMixin, bucket
 from agencies.sockets import SocketAccessWatch
 from notifications import services
@@ -24,7 +27,9 @@ def tick_seconds() -> float:
     return getattr(settings, "NOTIFICATION_SOCKET_TICK_SECONDS", 30)
 
 
-class NotificationConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketConsumer):
+class NotificationConsumer(
+    JsonFramesMixin, SurvivesLayerOutage, SocketAccessWatch, AsyncJsonWebsocketConsumer
+):
     """Joins only the signed-in person's own group: there is no way to name anyone else's.
     Anonymous people are refused at the handshake."""
 
@@ -41,7 +46,7 @@ class NotificationConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocke
         self.group_name = user_group(user.pk)
         # Both groups before the check: nothing rung from here on is missed.
         await self.join_access_group()
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self._join_own_group()
         opened = await self._open()
         if opened is None:
             await self._leave_groups()
@@ -49,11 +54,25 @@ class NotificationConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocke
             return
         await self.accept()
         await self.send_json({"type": "unread", "count": opened["unread"]})
+        self.watch_layer()
         self.watch_access(opened["expires_at"])
 
     async def disconnect(self, code):
         self.cancel_access_tasks()
+        self.unwatch_layer()
         await self._leave_groups()
+
+    async def layer_back(self):
+        """Redis forgot the groups, and doorbells were lost meanwhile."""
+        if self.group_name and not self.access_closed:
+            await self.join_access_group()
+            await self._join_own_group()
+            await self.send_unread()
+
+    async def _join_own_group(self):
+        await layer_call(
+            self.channel_layer.group_add, self.group_name, self.channel_name, what="Joining"
+        )
 
     async def receive_json(self, content, **kwargs):
         if not self.message_budget.take():
@@ -93,7 +112,9 @@ class NotificationConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocke
 
     async def _leave_groups(self):
         if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            await layer_call(
+                self.channel_layer.group_discard, self.group_name, self.channel_name, what="Leaving"
+            )
             self.group_name = None
         await self.leave_access_group()
 

@@ -95,7 +95,7 @@ def action_reminders(*, today=None) -> int:
                 kind=kind,
                 message=message,
                 referral=action.referral,
-                link="/actions/",
+                link=f"/actions/{action.pk}/",
                 dedupe_key=key,
             )
         )

@@ -120,6 +120,41 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
 
 
 @transaction.atomic(durable=True)
+def notification_open(*, user, notification_id: int) -> Notification | None:
+    """The person opens one of their own notifications: it is read from now on. None when it
+    is not theirs (or does not exist): the caller answers the same 404 for both."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        return None
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        realtime.publish_on_commit(
+            groups=[user_group(user.pk)], message={"type": "notification.doorbell"}
+        )
+    return notification
+
+
+def notifications_mark_done(*, kinds: Iterable[str], link: str) -> int:
+    """The task these notifications asked for is done (called by the service that did it, in
+    its transaction): each is marked done, and read, for everyone who was asked. Rung to their
+    headers after commit."""
+    now = timezone.now()
+    waiting = Notification.objects.filter(kind__in=list(kinds), link=link, done_at__isnull=True)
+    recipients = sorted(set(waiting.values_list("recipient_id", flat=True)))
+    if not recipients:
+        return 0
+    waiting.filter(read_at__isnull=True).update(read_at=now)
+    count = Notification.objects.filter(
+        kind__in=list(kinds), link=link, done_at__isnull=True
+    ).update(done_at=now)
+    realtime.publish_on_commit(
+        groups=[user_group(pk) for pk in recipients], message={"type": "notification.doorbell"}
+    )
+    return count
+
+
+@transaction.atomic(durable=True)
 def preferences_save(
     *, user, email_kinds: list[str], daily_digest: bool
 ) -> NotificationPreferences:

@@ -5,6 +5,7 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,10 +15,52 @@ from notifications.models import Notification, NotificationKind
 
 @login_required
 def notification_list(request):
-    notifications = Notification.objects.filter(recipient=request.user).select_related("referral")[
-        :100
-    ]
-    return render(request, "notifications/list.html", {"notifications": notifications})
+    notifications = list(
+        Notification.objects.filter(recipient=request.user).select_related("referral")[:100]
+    )
+    for notification in notifications:
+        notification.link_text = link_text(notification)
+    unread = sum(1 for notification in notifications if notification.read_at is None)
+    return render(
+        request, "notifications/list.html", {"notifications": notifications, "unread": unread}
+    )
+
+
+# What each kind of notification opens, named so a link says where it goes (never "Open").
+_OPENS = {
+    NotificationKind.MEETING_INVITATION: "the meeting",
+    NotificationKind.MINUTES_FOR_APPROVAL: "the minutes to approve",
+    NotificationKind.MINUTES_RETURNED: "the returned minutes",
+    NotificationKind.ACCESS_CHANGED: "the grants of access",
+    NotificationKind.GRANT_TO_DECIDE: "the grant waiting for your approval",
+}
+
+
+def link_text(notification: Notification) -> str:
+    """The words of a notification's link: the thing it opens, by reference where it has one."""
+    link = notification.link
+    reference = notification.referral.reference if notification.referral_id else ""
+    if notification.kind == NotificationKind.BREAK_GLASS:
+        return f"Go to the audit trail of referral {reference}"
+    if link.startswith("/actions/") and link.rstrip("/") != "/actions":
+        number = link.rstrip("/").rsplit("/", 1)[-1]
+        return f"Go to action {number}" + (f" on {reference}" if reference else "")
+    if notification.kind == NotificationKind.MINUTES_APPROVED:
+        return "Go to the board papers" if link == "/board/" else "Go to the approved minutes"
+    if notification.kind in _OPENS:
+        return f"Go to {_OPENS[notification.kind]}"
+    if reference:
+        return f"Go to referral {reference}"
+    return "Go to your actions" if link.startswith("/actions/") else "Go to the page"
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Opening a notification marks it read, then goes where it points."""
+    notification = services.notification_open(user=request.user, notification_id=pk)
+    if notification is None:
+        raise Http404("No such notification")
+    return redirect(notification.link or "notifications:list")
 
 
 @login_required

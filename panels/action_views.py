@@ -14,7 +14,12 @@ from agencies import audit
 from panels import actions as action_services
 from panels.models import INCOMPLETE_ACTION_STATUSES, ActionStatus
 
-VIEWS = {"mine": "My actions", "agency": "My agency's actions", "all": "All actions"}
+VIEWS = {
+    "mine": "My actions",
+    "agency": "My agency's actions",
+    "panels": "Actions of panels I run",
+    "all": "All actions",
+}
 
 
 @login_required
@@ -24,12 +29,14 @@ def action_list(request):
     if view not in VIEWS or (view == "all" and not is_coordinator):
         view = "mine"
     actions = access.visible_actions(request.user).select_related(
-        "owner_agency", "owner_person", "agenda_item__referral", "meeting__panel"
+        "owner_agency", "owner_person", "agenda_item__referral__child", "meeting__panel"
     )
     if view == "mine":
         actions = actions.filter(owner_person=request.user)
     elif view == "agency":
         actions = actions.filter(owner_agency_id__in=access.agencies_acting_for(request.user))
+    elif view == "panels":
+        actions = actions.filter(meeting__panel__in=access.panels_run_by(request.user))
     status = request.GET.get("status", "incomplete")
     if status == "incomplete":
         actions = actions.filter(status__in=INCOMPLETE_ACTION_STATUSES)
@@ -42,7 +49,11 @@ def action_list(request):
     context = {
         "rows": rows,
         "view": view,
-        "views": {k: v for k, v in VIEWS.items() if k != "all" or is_coordinator},
+        "views": {
+            k: v
+            for k, v in VIEWS.items()
+            if (k != "all" or is_coordinator) and (k != "panels" or view == "panels")
+        },
         "status": status,
         "statuses": [("incomplete", "Open or in progress"), *ActionStatus.choices],
         "overdue_only": request.GET.get("overdue") == "1",
@@ -109,7 +120,10 @@ def action_detail(request, pk: int):
                     request=request,
                 )
             except action_services.ActionError as exc:
-                form.add_error(None, str(exc))
+                # Each refusal beside the input that fixes it: a cancellation's missing reason
+                # at the note, a move the action cannot make at its status.
+                cancelling = form.cleaned_data["status"] == ActionStatus.CANCELLED
+                form.add_error("note" if cancelling else "status", str(exc))
             else:
                 messages.success(request, f"Action {action.pk} updated.")
                 return redirect("actions:detail", pk=action.pk)

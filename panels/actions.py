@@ -4,17 +4,42 @@ from django.db import transaction
 
 import access
 from agencies import audit
+from agencies.state_machine import StateMachine, Transition
+from notifications import services as notification_services
+from notifications.models import NotificationKind
 from panels.models import Action, ActionStatus, ActionUpdate
+
+# What an action's notifications asked for is done once the action is done or cancelled.
+ACTION_TASKS = [
+    NotificationKind.ACTION_ASSIGNED,
+    NotificationKind.ACTION_DUE_SOON,
+    NotificationKind.ACTION_OVERDUE,
+    NotificationKind.ACTION_ESCALATED,
+]
 
 
 class ActionError(Exception):
     """A refused update the person can act on; the message says what to do."""
 
 
-ALLOWED_UPDATES = {
-    ActionStatus.OPEN: {ActionStatus.IN_PROGRESS, ActionStatus.DONE, ActionStatus.CANCELLED},
-    ActionStatus.IN_PROGRESS: {ActionStatus.DONE, ActionStatus.CANCELLED, ActionStatus.OPEN},
-}
+# The moves of an action after its meeting, named by the status they lead to.
+ACTION = StateMachine(
+    noun="action",
+    states=ActionStatus,
+    transitions=[
+        Transition("in_progress", frozenset({ActionStatus.OPEN}), ActionStatus.IN_PROGRESS),
+        Transition("open", frozenset({ActionStatus.IN_PROGRESS}), ActionStatus.OPEN),
+        Transition(
+            "done", frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS}), ActionStatus.DONE
+        ),
+        Transition(
+            "cancelled",
+            frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS}),
+            ActionStatus.CANCELLED,
+        ),
+    ],
+    refusal=ActionError,
+)
 
 
 @transaction.atomic(durable=True)
@@ -29,11 +54,7 @@ def action_update(*, actor, action: Action, status: str, note: str, request=None
             object_id=action.pk,
             referral_id=action.agenda_item.referral_id,
         )
-    if status not in ALLOWED_UPDATES.get(action.status, set()):
-        raise ActionError(
-            f"An action that is {ActionStatus(action.status).label.lower()} cannot become "
-            f"{ActionStatus(status).label.lower() if status in ActionStatus.values else status}."
-        )
+    ACTION.transition_for(name=status, state=action.status)  # ActionError when refused
     note = note.strip()
     if status == ActionStatus.CANCELLED and not note:
         raise ActionError("Give the reason for cancelling the action")
@@ -44,6 +65,10 @@ def action_update(*, actor, action: Action, status: str, note: str, request=None
     if status == ActionStatus.CANCELLED:
         action.status_reason = note
     action.save(update_fields=["status", "status_reason"])
+    if status in (ActionStatus.DONE, ActionStatus.CANCELLED):
+        notification_services.notifications_mark_done(
+            kinds=ACTION_TASKS, link=f"/actions/{action.pk}/"
+        )
     audit.record(
         actor=actor,
         action=audit.Action.CHANGED,

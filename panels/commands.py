@@ -355,3 +355,18 @@ def _already_done(actor, meeting, request_id: str, fingerprint: str) -> str | No
             {"request_id": ["That request id was already used for a different change."]}
         )
     return receipt.reply["message"]
+
+
+def reply_if_applied(*, actor, meeting_id: int, name: str, data, request_id: str) -> str | None:
+    """After a command failed (the database, or the connection at COMMIT): its first answer
+    when it was applied all the same, None when it was not."""
+    receipt = (
+        MeetingCommandReceipt.objects.filter(
+            meeting_id=meeting_id, actor=actor, request_id=request_id
+        )
+        .only("fingerprint", "reply")
+        .first()
+    )
+    if receipt is None or receipt.fingerprint != _fingerprint(name, data):
+        return None
+    return receipt.reply["message"]

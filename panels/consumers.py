@@ -19,6 +19,17 @@ once in it, and afresh in the next.
 The room's group messages reach the socket through panels.fanout: one listener per process
 per meeting is in the group and hands each message to the process's sockets of the meeting.
 
+Through a channel-layer outage (Redis restarting or hung; agencies.layer_watch) the socket
+stays up: it tells the client that live updates are paused (`{"type": "live", "paused":
+true}`), commands are still applied and acknowledged (the database is the record, and the
+doorbell never waits for Redis: notifications.realtime), and the room's listener reads the
+meeting's last number from the database every second so each socket sends what it lacks.
+When the layer is back the listener re-joins the group first, then each socket re-joins its
+access group, catches up and says `{"type": "live", "paused": false}`.
+
+Presence rows are written when the socket opens and deleted when it ends, however it ends;
+in between they are kept fresh by the process's beat (panels.fanout), never by the socket.
+
 Close codes: 4401 not signed in, 4403 may not join (or no longer may), 4400 bad request.
 
 What the client sends is never a reason to close: a frame that is binary or not a JSON object
@@ -26,7 +37,9 @@ is answered with an `error` (agencies.socket_frames); so is a command beyond the
 connection's budget (MEETING_SOCKET_COMMAND_RATE a second, MEETING_SOCKET_COMMAND_BURST
 saved up; pings and replays have their own smaller budget), and a command the database failed
 to save (nothing was saved; the client tries again with the same request id). A command is
-applied once per request id (panels.commands.run_command keeps a receipt).
+applied once per request id (panels.commands.run_command keeps a receipt): after a database
+error the receipt is looked up on a fresh connection, so a change that did commit is
+acknowledged, never reported as lost.
 """
 
 import asyncio
@@ -37,10 +50,11 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 import access
 from agencies import audit
+from agencies.layer_watch import SurvivesLayerOutage
 from agencies.socket_frames import JsonFramesMixin, bucket
 from agencies.sockets import SocketAccessWatch
 from panels import commands, fanout, selectors, services
@@ -66,9 +80,20 @@ def tick_seconds() -> float:
 TOO_MANY_COMMANDS = "Too many commands: wait a moment."
 TOO_MANY_MESSAGES = "Too many messages: wait a moment."
 NOT_SAVED = "The change could not be saved: the database did not answer. Try again."
+NOT_KNOWN = (
+    "The server could not tell whether the change was saved: the database did not answer. "
+    "Send it again: a change is never applied twice."
+)
+FAILED = "The change could not be saved: something went wrong on the server. Try again."
+PAUSED = (
+    "Live updates are paused: your changes are still saved, and this page keeps up from the "
+    "database until they are back."
+)
 
 
-class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketConsumer):
+class MeetingConsumer(
+    JsonFramesMixin, SurvivesLayerOutage, SocketAccessWatch, AsyncJsonWebsocketConsumer
+):
     async def connect(self):
         # Per connection: commands (each may write), and pings and replays (each small).
         self.command_budget = bucket(
@@ -81,6 +106,7 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
         self.meeting_id = None
         self.group_name = None
         self.last_sent = 0
+        self.tick_last_seq = None
         self.send_lock = asyncio.Lock()
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=4401)
@@ -97,8 +123,10 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
         # ended meanwhile is heard. The session and the policy are asked in the same trip
         # to the database; nothing is sent before they answer, and a refused socket leaves
         # the groups unheard.
+        # While the channel layer is down neither join waits for it: the socket opens all
+        # the same, says live updates are paused, and catches up from the database.
         async with self.send_lock:
-            await fanout.join(self.meeting_id, self)
+            live = await fanout.join(self.meeting_id, self)
             await self.join_access_group()
             joined = await self._join(client_seq)
             if "refused" in joined:
@@ -107,6 +135,7 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
                 await self.close(code=joined["refused"])
                 return
             self.group_name = meeting_group(self.meeting_id)
+            fanout.present(self.channel_name, self.meeting_id)
             await self.accept()
             await self.send_json(
                 {
@@ -115,23 +144,60 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
                     "you": person_label(self.user),
                     "can_run": joined["can_run"],
                     "people": joined["people"],
+                    "live": live,
                 }
             )
+            if not live:
+                await self.send_json({"type": "live", "paused": True, "message": PAUSED})
             await self._send_rows_after(client_seq, joined)
+        self.watch_layer()
         if joined["first_socket"]:
-            await self._announce_presence(joined["people"])
+            await fanout.announce_presence(self.meeting_id, joined["people"])
         self.watch_access(joined["expires_at"])
 
     async def disconnect(self, code):
+        # However the socket ends (closed, evicted, crashed): its tasks end, the beat stops
+        # keeping its presence fresh, and its row goes. Each step on its own, so that a failing
+        # channel layer or database does not stop the next one.
         self.cancel_access_tasks()
-        await self.leave_access_group()
+        self.unwatch_layer()
+        fanout.absent(self.channel_name)
         if self.meeting_id is not None:
             # Also after a connect that failed half-way (leaving twice is harmless).
             await fanout.leave(self.meeting_id, self)
         if self.group_name:
-            people = await self._leave()
+            self.group_name = None
+            try:
+                people = await self._leave()
+            except Exception as exc:  # the beat's sweep removes the row in a few beats
+                logger.warning("Meeting %s: presence not removed: %r", self.meeting_id, exc)
+                people = None
             if people is not None:
-                await self._announce_presence(people)
+                await fanout.announce_presence(self.meeting_id, people)
+        await self.leave_access_group()
+
+    # --- Through a channel-layer outage (agencies.layer_watch) ------------------------------
+
+    async def layer_down(self):
+        if self.group_name and not self.access_closed:
+            await self.send_json({"type": "live", "paused": True, "message": PAUSED})
+
+    async def layer_back(self):
+        """The room's listener has re-joined and caught its sockets up; join the person's
+        access group again (Redis forgot it) and say so."""
+        if self.group_name and not self.access_closed:
+            await self.join_access_group()
+            await self.send_json({"type": "live", "paused": False})
+
+    async def catch_up_quietly(self):
+        """Send the rows this socket lacks (told by the room's listener)."""
+        async with self.send_lock:
+            if not self.group_name or self.access_closed:
+                return
+            try:
+                await self._catch_up()
+            except Exception as exc:  # the next poll or tick tries again
+                logger.warning("Meeting %s: catch-up failed: %r", self.meeting_id, exc)
 
     # --- From the client ------------------------------------------------------------------
 
@@ -187,10 +253,14 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
         async with self.send_lock:
             try:
                 outcome = await self._run_command(name, args, request_id)
-            except DatabaseError:
-                # Failed before the command ran (reading who the person is): nothing saved.
-                logger.exception("Meeting %s: command %s not run", self.meeting_id, name)
-                outcome = {"reply": {"type": "error", "message": NOT_SAVED}}
+            except Exception as exc:
+                # Whatever failed (the database before the command ran, or a fault of ours),
+                # the command is answered and the socket stays: the receipt says whether the
+                # change was saved.
+                logger.exception("Meeting %s: command %s failed", self.meeting_id, name)
+                not_saved = NOT_SAVED if isinstance(exc, DatabaseError) else FAILED
+                reply = await self._reply_after_failure(name, args, request_id, not_saved)
+                outcome = {"reply": reply}
             if outcome.get("rows") is not None:
                 await self._send_rows(outcome["rows"])
         if outcome.get("evict"):
@@ -237,14 +307,15 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
     @access.scope()
     def may_stay(self, user, *, ticking: bool) -> bool:
         meeting = Meeting.objects.filter(pk=self.meeting_id).first()
-        allowed = meeting is not None and access.can_join_meeting(user, meeting)
-        if allowed and ticking:
-            services.presence_touch(channel_name=self.channel_name)
-        return allowed
+        if ticking and meeting is not None:
+            # The tick's catch-up needs no query of its own while nothing is missing.
+            self.tick_last_seq = meeting.last_seq
+        return meeting is not None and access.can_join_meeting(user, meeting)
 
     async def on_tick(self):
         async with self.send_lock:
-            await self._catch_up()
+            if self.tick_last_seq is None or self.tick_last_seq > self.last_sent:
+                await self._catch_up()
 
     async def access_ended(self, *, signed_out: bool):
         await self._evict(
@@ -292,11 +363,6 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
                 # A number with no row yet: its transaction has not committed; the doorbell
                 # rung at its commit, or the next tick, brings it.
                 return
-
-    async def _announce_presence(self, people):
-        await self.channel_layer.group_send(
-            self.group_name, {"type": "meeting.presence", "people": people}
-        )
 
     # --- The database, always through database_sync_to_async -----------------------------
 
@@ -395,10 +461,38 @@ class MeetingConsumer(JsonFramesMixin, SocketAccessWatch, AsyncJsonWebsocketCons
         except services.MeetingError as exc:
             return {"reply": {"type": "error", "message": str(exc)}}
         except DatabaseError:
-            # Rolled back, receipt and all: the same request sent again is applied afresh.
+            # Most often rolled back, receipt and all; but a connection lost at COMMIT may
+            # have committed: the receipt, read on a fresh connection, tells which.
             logger.exception("Meeting %s: command %s could not be saved", self.meeting_id, name)
-            return {"reply": {"type": "error", "message": NOT_SAVED}}
+            return {"reply": self._reply_from_receipt(name, args, request_id)}
         return {"reply": {"type": "ack", "message": done}, "rows": self._rows_quietly()}
+
+    async def _reply_after_failure(self, name, args, request_id, not_saved) -> dict:
+        try:
+            return await database_sync_to_async(self._reply_from_receipt)(
+                name, args, request_id, not_saved
+            )
+        except Exception:
+            logger.exception("Meeting %s: receipt not read", self.meeting_id)
+            return {"type": "error", "message": NOT_KNOWN}
+
+    def _reply_from_receipt(self, name, args, request_id, not_saved=NOT_SAVED) -> dict:
+        """After a failure: the first answer if the command was applied, else "not saved"."""
+        connection.close()  # the failed one; the next query opens (or borrows) a fresh one
+        try:
+            done = commands.reply_if_applied(
+                actor=self.user,
+                meeting_id=self.meeting_id,
+                name=name,
+                data=args,
+                request_id=request_id,
+            )
+        except DatabaseError:
+            logger.exception("Meeting %s: receipt not read", self.meeting_id)
+            return {"type": "error", "message": NOT_KNOWN}
+        if done is not None:
+            return {"type": "ack", "message": done}
+        return {"type": "error", "message": not_saved}
 
     def _rows_quietly(self):
         """The events after the last sent, or None when the database fails now: the command

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -318,3 +319,39 @@ def _address(address: str, postcode: str) -> str:
 def _dotted(initials: str) -> str:
     """Initials as the documents write them: ZQ becomes Z.Q."""
     return "".join(f"{letter}." for letter in initials if letter.strip())
+
+
+# --- Where each document's web page is -------------------------------------------------------
+
+
+def twin_url(path: str) -> str:
+    """The full address printed on a PDF for its web page (`settings.SITE_URL`)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def approved_twin_path(*, meeting_id: int, number: int, kind: str, agency_id=None) -> str:
+    """The web page of an approved document, addressed by the meeting and version number,
+    which are known when the PDF is rendered (the version's row is not yet)."""
+    if agency_id is not None:
+        return reverse("documents:twin-extract", args=[meeting_id, number, agency_id])
+    return reverse("documents:twin", args=[meeting_id, number, kind])
+
+
+def approved_documents_address(*, meeting_id: int, number: int) -> str:
+    """`MeetingDoc.document_address` of an approved version: its pages' folder, in full."""
+    page = reverse("documents:twin", args=[meeting_id, number, "minutes"])
+    return twin_url(page.rsplit("/", 1)[0] + "/")
+
+
+def preview_documents_address(*, meeting_id: int) -> str:
+    """`MeetingDoc.document_address` of a draft: the preview pages' folder, in full."""
+    page = reverse("documents:twin-preview", args=[meeting_id, "minutes"])
+    return twin_url(page.rsplit("/", 1)[0] + "/")
+
+
+def preview_twin_path(*, meeting_id: int, kind: str) -> str:
+    return reverse("documents:twin-preview", args=[meeting_id, kind])
+
+
+def action_log_twin_path(*, panel_id: int) -> str:
+    return reverse("documents:twin-action-log", args=[panel_id])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -26,7 +27,13 @@ from agencies import audit
 from agencies.models import Agency, AuditAction
 from notifications import services as notification_services
 from notifications.models import NotificationKind
-from panels.documents import agencies_with_actions, meeting_doc_for
+from panels.documents import (
+    agencies_with_actions,
+    approved_documents_address,
+    approved_twin_path,
+    meeting_doc_for,
+    twin_url,
+)
 from panels.models import (
     DocumentKind,
     Meeting,
@@ -41,6 +48,7 @@ from panels.models import (
 )
 from panels.pdf import board_copy, render_agency_extract, render_board_copy, render_minutes
 from panels.pdf.model import MeetingDoc
+from panels.pdf.redaction import flag_key
 from panels.pdf.serialize import meeting_doc_from_data, meeting_doc_to_data
 
 
@@ -222,6 +230,9 @@ def minutes_submit(*, actor, minutes: Minutes, request=None) -> Minutes:
     minutes.changed_at = timezone.now()
     minutes.save(update_fields=["status", "changed_at"])
     _step(minutes, MinutesStep.SUBMITTED, actor)
+    notification_services.notifications_mark_done(
+        kinds=[NotificationKind.MINUTES_RETURNED], link=_link(meeting)
+    )
     audit.record(
         actor=actor,
         action=AuditAction.CHANGED,
@@ -254,6 +265,9 @@ def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> M
     minutes.changed_at = timezone.now()
     minutes.save(update_fields=["status", "changed_at"])
     _step(minutes, MinutesStep.RETURNED, actor, comment=comments)
+    notification_services.notifications_mark_done(
+        kinds=[NotificationKind.MINUTES_FOR_APPROVAL], link=_link(meeting)
+    )
     audit.record(
         actor=actor,
         action=AuditAction.CHANGED,
@@ -333,11 +347,19 @@ def _check_approvable(actor, minutes: Minutes, revision: int) -> None:
 
 
 def minutes_approve(
-    *, actor, minutes: Minutes, revision: int, flags_checked: bool, request=None
+    *,
+    actor,
+    minutes: Minutes,
+    revision: int,
+    flags_checked: bool = False,
+    confirmed_flags: Collection[str] = (),
+    request=None,
 ) -> MinutesVersion:
     """The chair approves submitted minutes: a new immutable version with its PDFs and their
     hashes; the board copy goes to the panel's board members and the full minutes to the
-    meeting's participants. Unsure redactions must be confirmed as checked first.
+    meeting's participants. Each unsure redaction must be confirmed as checked first: the
+    page sends the `flag_key` of each flag the chair ticked (`confirmed_flags`); a script
+    that has shown every flag may pass `flags_checked=True`.
 
     Call it outside any transaction. The PDFs (seconds for a long meeting) are rendered from
     the draft as read, without a lock, so edits of the minutes do not wait for them; a short
@@ -345,13 +367,14 @@ def minutes_approve(
     one rendered. A draft changed meanwhile is refused as StaleMinutes: the chair reads the
     newer text before approving it.
     """
+    confirmed = _Confirmed(every=flags_checked, keys=frozenset(confirmed_flags))
     rendered = _approval_render(
-        actor=actor, minutes=minutes, revision=revision, flags_checked=flags_checked
+        actor=actor, minutes=minutes, revision=revision, confirmed=confirmed
     )
     version = _approval_store(actor=actor, minutes=minutes, rendered=rendered, request=request)
     if version is None:  # the day turned during the render: the documents carry the date
         rendered = _approval_render(
-            actor=actor, minutes=minutes, revision=revision, flags_checked=flags_checked
+            actor=actor, minutes=minutes, revision=revision, confirmed=confirmed
         )
         version = _approval_store(actor=actor, minutes=minutes, rendered=rendered, request=request)
     if version is None:
@@ -359,26 +382,61 @@ def minutes_approve(
     return version
 
 
-def _approval_render(*, actor, minutes: Minutes, revision: int, flags_checked: bool) -> _Rendered:
+@dataclass(frozen=True)
+class _Confirmed:
+    """The redaction flags the chair confirmed: each by its key, or every one."""
+
+    every: bool
+    keys: frozenset[str]
+
+    def missing(self, flags: list[str]) -> list[str]:
+        return [] if self.every else [f for f in flags if flag_key(f) not in self.keys]
+
+
+def _approval_render(*, actor, minutes: Minutes, revision: int, confirmed: _Confirmed) -> _Rendered:
     """Every document of the approval, rendered from the draft as it is now, with no lock and
     no transaction held (the store checks again under the lock)."""
     minutes = Minutes.objects.select_related("meeting__panel").get(pk=minutes.pk)
     _check_approvable(actor, minutes, revision)
     number = next_version_number(minutes)
-    doc = replace(minutes_doc(minutes), version=str(number), approved_on=timezone.localdate())
+    doc = replace(
+        minutes_doc(minutes),
+        version=str(number),
+        approved_on=timezone.localdate(),
+        # Each PDF prints where its web page is; kept in the version's content.
+        document_address=approved_documents_address(meeting_id=minutes.meeting_id, number=number),
+    )
     # Redacted once: the flags the chair confirms are those of the board copy stored.
     board_doc, flags = board_copy(doc)
-    if flags and not flags_checked:
+    unconfirmed = confirmed.missing(flags)
+    if unconfirmed:
         raise MinutesError(
-            f"Confirm you have checked the {len(flags)} point{'s' if len(flags) != 1 else ''} "
-            "the board copy's redaction was unsure of"
+            f"Confirm you have checked each of the {len(flags)} point"
+            f"{'s' if len(flags) != 1 else ''} the board copy's redaction was unsure of "
+            f"({len(unconfirmed)} not confirmed)"
         )
+
     pdfs = [
         _pdf(DocumentKind.MINUTES, render_minutes(doc)),
         _pdf(DocumentKind.BOARD_COPY, render_board_copy(board_doc)),
     ]
     pdfs += [
-        _pdf(DocumentKind.AGENCY_EXTRACT, render_agency_extract(doc, agency.name), agency)
+        _pdf(
+            DocumentKind.AGENCY_EXTRACT,
+            render_agency_extract(
+                doc,
+                agency.name,
+                twin_url=twin_url(
+                    approved_twin_path(
+                        meeting_id=minutes.meeting_id,
+                        number=number,
+                        kind=DocumentKind.AGENCY_EXTRACT,
+                        agency_id=agency.pk,
+                    )
+                ),
+            ),
+            agency,
+        )
         for agency in agencies_with_actions(doc=doc)
     ]
     return _Rendered(
@@ -431,6 +489,9 @@ def _approval_store(
     minutes.changed_at = approved_at
     minutes.save(update_fields=["content", "status", "changed_at"])
     _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(rendered.flags))
+    notification_services.notifications_mark_done(
+        kinds=[NotificationKind.MINUTES_FOR_APPROVAL], link=_link(meeting)
+    )
     audit.record(
         actor=actor,
         action=AuditAction.CHANGED,

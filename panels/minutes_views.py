@@ -1,6 +1,7 @@
 """Pages for a meeting's minutes, the PDFs, and the board's papers. Each view asks the policy,
 calls one service or selector, and renders; every PDF that leaves is audited."""
 
+from dataclasses import replace
 from functools import wraps
 
 from django.contrib import messages
@@ -12,11 +13,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
-from agencies import audit
+from agencies import audit, two_factor
 from agencies.models import AuditAction
+from agencies.two_factor_middleware import step_up_redirect
 from notifications.models import Notification
 from panels import minutes as minutes_services
-from panels.documents import action_log_doc_for
+from panels.documents import (
+    action_log_doc_for,
+    action_log_twin_path,
+    preview_documents_address,
+    twin_url,
+)
 from panels.models import (
     DocumentKind,
     MeetingStatus,
@@ -26,6 +33,8 @@ from panels.models import (
     RiskLevel,
 )
 from panels.pdf import render_action_log, render_board_copy, render_minutes
+from panels.pdf.fonts import unprintable_characters
+from panels.pdf.redaction import RedactionFlag, flag_key
 
 # The minutes first, then the board copy, then the agencies' extracts by name.
 DOCUMENT_ORDER = [DocumentKind.MINUTES, DocumentKind.BOARD_COPY, DocumentKind.AGENCY_EXTRACT]
@@ -41,12 +50,15 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 def pdf_door(view):
     """A PDF is a 404 to anyone it is not for, signed in or not: an address that does not
-    lead to sign-in says nothing about whether the document exists."""
+    lead to sign-in says nothing about whether the document exists. An export: the second
+    factor is asked again when the last is older than SECOND_FACTOR_STEP_UP_SECONDS."""
 
     @wraps(view)
     def door(request, *args, **kwargs):
         if not request.user.is_authenticated:
             raise access.NotFoundForUser(object_type="document", object_id=request.path)
+        if not two_factor.verified_recently(request.session):
+            return step_up_redirect(request)
         return view(request, *args, **kwargs)
 
     return door
@@ -114,7 +126,11 @@ def minutes_page(request, pk: int):
             context["doc"] = minutes_services.minutes_doc(minutes)
             if minutes.status != MinutesStatus.APPROVED:
                 # Redaction costs ~0.2 s on a 40-case meeting: only while someone must check.
-                context["flags"] = minutes_services.redaction_flags(minutes)
+                context["flags"] = [
+                    RedactionFlag(key=flag_key(flag), text=flag)
+                    for flag in minutes_services.redaction_flags(minutes)
+                ]
+                context["unprintable"] = unprintable_characters(context["doc"])
             context["history"] = minutes.history.select_related("by")
             if minutes.status == MinutesStatus.RETURNED:
                 context["returned"] = (
@@ -183,7 +199,7 @@ def minutes_approve(request, pk: int):
         pk,
         minutes_services.minutes_approve,
         revision=int(revision) if revision.isdigit() else -1,
-        flags_checked=request.POST.get("flags_checked") == "yes",
+        confirmed_flags=request.POST.getlist("flag"),  # each flag's key, ticked one by one
     )
     if done:
         messages.success(
@@ -284,6 +300,7 @@ def minutes_preview(request, pk: int, kind: str):
     if minutes is None or kind not in (DocumentKind.MINUTES, DocumentKind.BOARD_COPY):
         raise access.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
     doc = minutes_services.minutes_doc(minutes)
+    doc = replace(doc, document_address=preview_documents_address(meeting_id=meeting.pk))
     pdf = render_minutes(doc) if kind == DocumentKind.MINUTES else render_board_copy(doc)
     audit.record(
         actor=request.user,
@@ -324,7 +341,8 @@ def document_download(request, version: int, kind: str, agency: int | None = Non
 def action_log_download(request, pk: int):
     """The panel's open actions across its meetings, rendered now."""
     panel = access.get_panel_for_action_log(request.user, pk)
-    pdf = render_action_log(action_log_doc_for(panel=panel))
+    twin = twin_url(action_log_twin_path(panel_id=panel.pk))
+    pdf = render_action_log(action_log_doc_for(panel=panel), twin_url=twin)
     audit.record(
         actor=request.user,
         action=AuditAction.EXPORTED_PDF,
@@ -353,5 +371,9 @@ def board_papers(request):
     return render(
         request,
         "panels/minutes/board_papers.html",
-        {"documents": documents, "oversees": access.oversees_any_panel(request.user)},
+        {
+            "documents": documents,
+            "oversees": access.oversees_any_panel(request.user),
+            "dashboard": access.can_view_dashboard(request.user),
+        },
     )

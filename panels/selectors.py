@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
 import access
-from agencies.models import Agency, AgencyType
+from agencies.models import Agency, AgencyType, AuditAction, AuditEvent
+from config.json_rows import JSONRows, prefetched
 from panels.events import encode
 from panels.models import (
     PRESENT_STATUSES,
@@ -88,14 +89,19 @@ def meetings_for(*, user) -> dict[str, list[Meeting]]:
     }
 
 
+def _live_presence(*, meeting_id: int) -> QuerySet[MeetingPresence]:
+    since = timezone.now() - PRESENCE_STALE_AFTER
+    return MeetingPresence.objects.filter(meeting_id=meeting_id, seen_at__gte=since).order_by(
+        "user__last_name", "user__first_name", "user_id"
+    )
+
+
 def connected_people(*, meeting_id: int) -> list[dict]:
     """Who has the room open now, one entry per person however many sockets they hold."""
-    since = timezone.now() - PRESENCE_STALE_AFTER
-    rows = (
-        MeetingPresence.objects.filter(meeting_id=meeting_id, seen_at__gte=since)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user_id")
-    )
+    return _people_of(_live_presence(meeting_id=meeting_id).select_related("user"))
+
+
+def _people_of(rows) -> list[dict]:
     people: dict[int, dict] = {}
     for row in rows:
         people.setdefault(
@@ -135,6 +141,24 @@ def participants(*, meeting: Meeting, agency_of: dict[int, int] | None = None) -
     return people
 
 
+def cases_shown_in_room(*, user, meeting: Meeting) -> QuerySet:
+    """The referrals listed (and not withdrawn) on the meeting's agenda whose child the person
+    is shown: those the referral policy lets them read."""
+    listed = AgendaItem.objects.filter(meeting=meeting, withdrawn_at__isnull=True)
+    return access.visible_referrals(user).filter(pk__in=listed.values("referral_id"))
+
+
+def recent_room_views(*, actor, meeting: Meeting, within: timedelta) -> QuerySet:
+    """The person's readings of this room in the trail within `within`."""
+    return AuditEvent.objects.filter(
+        actor=actor,
+        action=AuditAction.VIEWED,
+        object_type="panels.meeting",
+        object_id=str(meeting.pk),
+        at__gte=timezone.now() - within,
+    )
+
+
 @dataclass
 class RoomState:
     """Everything the meeting room page shows one person."""
@@ -149,35 +173,89 @@ class RoomState:
     can_run: bool
     actions_by_item: dict[int, list[Action]] = field(default_factory=dict)
     seat_agencies: dict[int, int] = field(default_factory=dict)  # seat_agency_ids
+    # (referral id, child id) of the cases whose child the person is shown, for the audit row.
+    shown: list[tuple[int, int]] = field(default_factory=list)
+    # Whether the person's reading of the room is in the trail within the window asked.
+    viewed_recently: bool = False
+    # For whoever runs the meeting: the panel's active member agencies (the update forms)
+    # and the seat holders not yet invited.
+    member_agencies: list[Agency] = field(default_factory=list)
+    invitable: list = field(default_factory=list)
 
 
-def room_state(*, user, meeting: Meeting) -> RoomState:
+def room_state(*, user, meeting: Meeting, viewed_within: timedelta | None = None) -> RoomState:
     """The meeting as the person may see it: a listed case's child is named only when the
-    referral policy lets this person read that referral."""
-    items = list(
-        agenda(meeting=meeting)
-        .select_related("referral__child", "referral__agency", "notes_saved_by", "decision_by")
-        .prefetch_related(
-            Prefetch(
-                "updates",
-                queryset=AgencyUpdate.objects.select_related("agency", "recorded_by"),
-            )
+    referral policy lets this person read that referral.
+
+    One query however long the agenda, the actions and the attendance are: every list is the
+    queryset it would have been on its own, read back as one JSON column
+    (config/json_rows.py); with `viewed_within`, whether the person read the room within it."""
+    User = get_user_model()
+    can_run = access.can_run_meeting(user, meeting)
+    seats = (
+        PanelMembership.objects.active()
+        .filter(panel_id=meeting.panel_id)
+        .order_by("started_at", "pk")
+    )
+    people = access.meeting_participants(meeting)
+    live_items = agenda(meeting=meeting)
+    lists = {
+        "items": JSONRows(
+            live_items,
+            related=["referral__child", "referral__agency", "notes_saved_by", "decision_by"],
+        ),
+        "updates": JSONRows(
+            AgencyUpdate.objects.filter(item__in=live_items.values("pk")),
+            related=["agency", "recorded_by"],
+        ),
+        "shown": JSONRows(cases_shown_in_room(user=user, meeting=meeting)),
+        "actions": JSONRows(
+            Action.objects.filter(meeting=meeting).order_by("created_at", "pk"),
+            related=["owner_agency", "owner_person", "carried_from__meeting"],
+        ),
+        "attendance": JSONRows(
+            Attendance.objects.filter(meeting=meeting),
+            related=["user", "agency", "deputy_for"],
+        ),
+        "seats": JSONRows(seats, related=["agency"]),
+        "invitations": JSONRows(
+            MeetingInvitation.objects.live().filter(meeting=meeting), related=["agency"]
+        ),
+        "participants": JSONRows(people.order_by("last_name", "first_name")),
+        "presence": JSONRows(_live_presence(meeting_id=meeting.pk), related=["user"]),
+    }
+    if meeting.confidentiality_read_by_id:
+        lists["reader"] = JSONRows(User.objects.filter(pk=meeting.confidentiality_read_by_id))
+    if can_run:
+        lists["member_agencies"] = JSONRows(
+            meeting.panel.member_agencies.filter(is_active=True).order_by("name")
         )
-    )
-    referral_ids = [item.referral_id for item in items if item.referral_id]
-    visible = set(
-        access.visible_referrals(user).filter(pk__in=referral_ids).values_list("pk", flat=True)
-    )
-    actions = list(
-        Action.objects.filter(meeting=meeting)
-        .select_related("owner_agency", "owner_person", "carried_from__meeting")
-        .order_by("created_at", "pk")
-    )
+        lists["invitable"] = JSONRows(
+            User.objects.filter(pk__in=seats.values("user_id"), is_active=True)
+            .exclude(pk__in=people.values("pk"))
+            .order_by("last_name", "first_name")
+        )
+    columns = {f"room_{name}": rows for name, rows in lists.items()}
+    if viewed_within is not None:
+        columns["room_viewed"] = Exists(
+            recent_room_views(actor=user, meeting=meeting, within=viewed_within)
+        )
+    row = Meeting.objects.filter(pk=meeting.pk).annotate(**columns).values(*columns).get()
+    read = {name: rows.decode(row[f"room_{name}"]) for name, rows in lists.items()}
+    if read.get("reader"):
+        meeting.confidentiality_read_by = read["reader"][0]
+
+    updates_of: dict[int, list[AgencyUpdate]] = {}
+    for update in read["updates"]:
+        updates_of.setdefault(update.item_id, []).append(update)
     actions_by_item: dict[int, list[Action]] = {}
-    for action in actions:
+    for action in read["actions"]:
         actions_by_item.setdefault(action.agenda_item_id, []).append(action)
+    visible = {referral.pk for referral in read["shown"]}
+    items = read["items"]
     now = timezone.now()
     for item in items:
+        prefetched(item, "updates", updates_of.get(item.pk, []))
         item.meeting_actions = actions_by_item.get(item.pk, [])
         item.child_visible = item.referral_id in visible
         item.is_current = item.pk == meeting.current_item_id
@@ -188,13 +266,23 @@ def room_state(*, user, meeting: Meeting) -> RoomState:
             )
         item.minutes_spent = item.live_seconds // 60
         item.over_time = item.live_seconds > item.target_minutes * 60
-    attendance = list(
-        Attendance.objects.filter(meeting=meeting).select_related("user", "agency", "deputy_for")
-    )
+
+    attendance = read["attendance"]
     attendance_of = {row.user_id: row for row in attendance}
-    seat_agencies = seat_agency_ids(meeting=meeting)
-    people = participants(meeting=meeting, agency_of=seat_agencies)
-    for person in people:
+    seat_agencies: dict[int, int] = {}
+    agencies: dict[int, Agency] = {}
+    for seat in read["seats"]:
+        seat_agencies.setdefault(seat.user_id, seat.agency_id)
+        agencies[seat.agency_id] = seat.agency
+    invited_agency = {}
+    for invitation in read["invitations"]:
+        invited_agency[invitation.user_id] = invitation.agency_id
+        agencies[invitation.agency_id] = invitation.agency
+    participants = read["participants"]
+    for person in participants:
+        person.seat_agency = agencies.get(
+            invited_agency.get(person.pk) or seat_agencies.get(person.pk)
+        )
         person.attendance = attendance_of.get(person.pk)
     return RoomState(
         meeting=meeting,
@@ -202,9 +290,13 @@ def room_state(*, user, meeting: Meeting) -> RoomState:
         visible_referral_ids=visible,
         attendance=attendance,
         quorum=meeting_quorum(meeting=meeting, attendance=attendance),
-        participants=people,
-        presence=connected_people(meeting_id=meeting.pk),
-        can_run=access.can_run_meeting(user, meeting),
+        participants=participants,
+        presence=_people_of(read["presence"]),
+        can_run=can_run,
         actions_by_item=actions_by_item,
         seat_agencies=seat_agencies,
+        shown=[(referral.pk, referral.child_id) for referral in read["shown"]],
+        viewed_recently=bool(row.get("room_viewed")),
+        member_agencies=read.get("member_agencies", []),
+        invitable=read.get("invitable", []),
     )

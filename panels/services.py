@@ -890,20 +890,22 @@ def attendance_set(
 
 @transaction.atomic(durable=True)
 def meeting_view_record(
-    *, actor: AbstractBaseUser, meeting: Meeting, request=None, address: str | None = None
+    *,
+    actor: AbstractBaseUser,
+    meeting: Meeting,
+    request=None,
+    address: str | None = None,
+    shown: list[tuple[int, int]] | None = None,
 ) -> int:
     """Record that a person opened the meeting room: one VIEWED row per listed case whose
     child they were shown, written in one statement (one row for the meeting itself when
-    they were shown no case). Returns how many rows."""
-    referrals = list(
-        access.visible_referrals(actor)
-        .filter(
-            agenda_items__meeting=meeting,
-            agenda_items__withdrawn_at__isnull=True,
+    they were shown no case). `shown`: (referral id, child id) of those cases, when the page
+    has just read them with `selectors.cases_shown_in_room`. Returns how many rows."""
+    if shown is None:
+        shown = list(
+            selectors.cases_shown_in_room(user=actor, meeting=meeting).values_list("pk", "child_id")
         )
-        .distinct()
-        .values_list("pk", "child_id")
-    ) or [(None, None)]
+    referrals = shown or [(None, None)]
     agency_id = audit.actor_agency_id(actor, request)
     now = timezone.now()
     address = address or audit.client_address(request)
@@ -931,13 +933,7 @@ def meeting_view_record(
 def meeting_viewed_recently(*, actor, meeting: Meeting, within: timedelta) -> bool:
     """Whether the person's opening of this room is already in the trail (a socket that
     reconnects after a blip is not a new reading of the cases)."""
-    return AuditEvent.objects.filter(
-        actor=actor,
-        action=AuditAction.VIEWED,
-        object_type="panels.meeting",
-        object_id=str(meeting.pk),
-        at__gte=timezone.now() - within,
-    ).exists()
+    return selectors.recent_room_views(actor=actor, meeting=meeting, within=within).exists()
 
 
 @transaction.atomic
@@ -964,5 +960,19 @@ def presence_leave(*, meeting_id: int, user, channel_name: str) -> bool:
     ).exists()
 
 
-def presence_touch(*, channel_name: str) -> None:
-    MeetingPresence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+@transaction.atomic
+def presence_beat(*, channel_names: list[str], stale_before) -> dict[int, list[dict]]:
+    """One process's presence beat, one transaction: its open sockets (`channel_names`) are
+    seen now, and every row no process has seen since `stale_before` (its process died) is
+    deleted. Returns who is connected now in each meeting that lost a row."""
+    now = timezone.now()
+    for start in range(0, len(channel_names), 500):
+        MeetingPresence.objects.filter(channel_name__in=channel_names[start : start + 500]).update(
+            seen_at=now
+        )
+    stale = MeetingPresence.objects.filter(seen_at__lt=stale_before)
+    meeting_ids = set(stale.values_list("meeting_id", flat=True))
+    if not meeting_ids:
+        return {}
+    stale.delete()
+    return {pk: selectors.connected_people(meeting_id=pk) for pk in sorted(meeting_ids)}

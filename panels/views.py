@@ -5,7 +5,6 @@ redirect back to the room (post/redirect/get)."""
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,12 +28,14 @@ def meeting_list(request):
 @require_GET
 def meeting_room(request, pk: int):
     meeting = access.get_meeting_for(request.user, pk)
+    state = selectors.room_state(
+        user=request.user, meeting=meeting, viewed_within=audit.VIEW_AUDIT_WINDOW
+    )
     # Each command redirects back here: only a first opening in the window is a new reading.
-    if not services.meeting_viewed_recently(
-        actor=request.user, meeting=meeting, within=audit.VIEW_AUDIT_WINDOW
-    ):
-        services.meeting_view_record(actor=request.user, meeting=meeting, request=request)
-    state = selectors.room_state(user=request.user, meeting=meeting)
+    if not state.viewed_recently:
+        services.meeting_view_record(
+            actor=request.user, meeting=meeting, request=request, shown=state.shown
+        )
     context = {
         "state": state,
         "meeting": meeting,
@@ -43,7 +44,7 @@ def meeting_room(request, pk: int):
         "new_request_id": _new_request_id,
     }
     if state.can_run and meeting.status != MeetingStatus.CLOSED:
-        context |= _runner_context(meeting, state)
+        context |= _runner_context(state)
     return render(request, "panels/meeting_room.html", context)
 
 
@@ -51,11 +52,10 @@ def _new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def _runner_context(meeting, state) -> dict:
+def _runner_context(state) -> dict:
     """What the chair's and coordinator's forms need: choices, and each agency's update with
-    the version an edit is made from."""
-    agencies = list(meeting.panel.member_agencies.filter(is_active=True).order_by("name"))
-    # The room state has each live item's updates already (the forms are for those items).
+    the version an edit is made from (all read with the room state)."""
+    agencies = state.member_agencies
     updates = {
         (update.item_id, update.agency_id): update
         for item in state.items
@@ -65,16 +65,12 @@ def _runner_context(meeting, state) -> dict:
         item.update_forms = [
             {"agency": agency, "update": updates.get((item.pk, agency.pk))} for agency in agencies
         ]
-    invited = {person.pk for person in state.participants}
-    seat_holders = state.seat_agencies
     return {
         "member_agencies": agencies,
         "risk_levels": RiskLevel.choices,
         "sensitivities": ContributionSensitivity.choices,
         "attendance_statuses": AttendanceStatus.choices,
-        "invitable": get_user_model()
-        .objects.filter(pk__in=set(seat_holders) - invited, is_active=True)
-        .order_by("last_name", "first_name"),
+        "invitable": state.invitable,
     }
 
 

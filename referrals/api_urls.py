@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from missing.api import MissingEpisodeCollectionApi, MissingEpisodeDetailApi
 from referrals.api.contributions import ContributionCreateApi
 from referrals.api.docs import DocsView, SchemaView
 from referrals.api.referrals import ReferralCollectionApi, ReferralDetailApi, ReferralHistoryApi
@@ -18,5 +19,13 @@ urlpatterns = [
         "v1/referrals/<int:pk>/contributions/",
         ContributionCreateApi.as_view(),
         name="referral-contributions",
+    ),
+    path(
+        "v1/missing-episodes/", MissingEpisodeCollectionApi.as_view(), name="missing-episode-list"
+    ),
+    path(
+        "v1/missing-episodes/<int:pk>/",
+        MissingEpisodeDetailApi.as_view(),
+        name="missing-episode-detail",
     ),
 ]

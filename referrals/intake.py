@@ -13,7 +13,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -91,8 +92,33 @@ def default_hub() -> Panel | None:
 
 
 def _reference_for(referral: Referral) -> str:
-    prefix = settings.REFERRAL_REFERENCE_PREFIX
-    return f"{prefix}-{referral.created_at:%Y}-{referral.pk:06d}"
+    """PREFIX-YEAR-NNNN, the year's next number for the prefix (four digits, more after 9999):
+    the one format of the service, the demo borough's FEN-2026-0001. References made before
+    by the older PREFIX-YEAR-NNNNNN rule keep theirs: a reference may be printed in minutes."""
+    stem = f"{settings.REFERRAL_REFERENCE_PREFIX}-{referral.created_at:%Y}-"
+    serials = [
+        int(reference.removeprefix(stem))
+        for reference in Referral.objects.filter(reference__startswith=stem)
+        .annotate(size=Length("reference"))
+        .order_by("-size", "-reference")
+        .values_list("reference", flat=True)[:5]
+        if reference.removeprefix(stem).isdigit()
+    ]
+    return f"{stem}{max(serials, default=0) + 1:04d}"
+
+
+def _number(referral: Referral) -> None:
+    """Give a new referral its reference; two made at the same moment take the next one each
+    (the reference is unique, so the second tries again in a savepoint)."""
+    for _ in range(10):
+        referral.reference = _reference_for(referral)
+        try:
+            with transaction.atomic():
+                referral.save(update_fields=["reference"])
+            return
+        except IntegrityError:
+            continue
+    raise ReferralError("Could not number the referral. Try again.")
 
 
 def _apply_child(child: Child, details: ChildDetails) -> None:
@@ -155,8 +181,7 @@ def referral_draft_save(
         for name in REFERRAL_FIELDS:
             setattr(referral, name, getattr(details, name))
         referral.save()
-        referral.reference = _reference_for(referral)
-        referral.save(update_fields=["reference"])
+        _number(referral)
         action = audit.Action.CREATED
     else:
         if referral.state != ReferralState.DRAFT:

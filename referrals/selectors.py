@@ -9,7 +9,9 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 import access
-from agencies.models import AuditEvent
+from agencies.models import Agency, AuditEvent
+from config.json_rows import JSONRows
+from missing import selectors as missing_selectors
 from referrals.matching import normalise_name
 from referrals.models import Referral, ReferralState, ReferralTransition
 
@@ -85,6 +87,65 @@ def is_repeat_referral(referral: Referral) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class ReferralPage:
+    """The lists the referral page shows, as the person may see them."""
+
+    is_repeat: bool
+    contribution_requests: list
+    household: list
+    contributions: list
+    attachments: list
+    history: list
+    shares: list
+    contributing_agencies: list[Agency]  # access.contributing_agencies
+    matches: list  # for a screener only: suggested and decided matches of a referred child
+    agencies_to_ask: list[Agency]  # for whoever may ask: active agencies not asked yet
+
+
+def referral_page(*, user, referral: Referral, screening: bool, asking: bool) -> ReferralPage:
+    """Every list of the referral page in one query, however long each is: each list is the
+    queryset the page would have run (the policy's for contributions and for the agencies
+    the person may contribute for), sent back as one JSON column (config/json_rows.py)."""
+    lists = {
+        "contribution_requests": JSONRows(
+            referral.contribution_requests.all(), related=["agency", "requested_by"]
+        ),
+        "household": JSONRows(referral.household_members.filter(removed_at__isnull=True)),
+        "contributions": JSONRows(
+            access.visible_contributions(user, referral), related=["agency", "author"]
+        ),
+        "attachments": JSONRows(referral.attachments.all(), related=["uploaded_by"]),
+        "history": JSONRows(referral.transitions.all(), related=["actor"]),
+        "shares": JSONRows(referral.shares.all(), related=["agency", "shared_by", "withdrawn_by"]),
+        "contributing_agencies": JSONRows(access.contributing_agencies(user, referral)),
+    }
+    if screening:
+        lists["matches"] = JSONRows(
+            referral.matches.of_referred_children(), related=["candidate", "decided_by"]
+        )
+    if asking:
+        asked = referral.contribution_requests.values("agency_id")
+        lists["agencies_to_ask"] = JSONRows(
+            Agency.objects.filter(is_active=True).exclude(pk__in=asked)
+        )
+    # Named apart from the referral's own relations (contribution_requests, shares ...).
+    columns = {f"page_{name}": rows for name, rows in lists.items()}
+    row = (
+        with_repeat_flag(Referral.objects.filter(pk=referral.pk))
+        .annotate(**columns)
+        .values("is_repeat", *columns)
+        .get()
+    )
+    decoded = {name: rows.decode(row[f"page_{name}"]) for name, rows in lists.items()}
+    return ReferralPage(
+        is_repeat=bool(row["is_repeat"]),
+        matches=decoded.pop("matches", []),
+        agencies_to_ask=decoded.pop("agencies_to_ask", []),
+        **decoded,
+    )
+
+
 def screening_queue(*, user) -> list[Referral]:
     """Submitted and screened referrals the person may see, the least time left first."""
     queue = (
@@ -157,6 +218,8 @@ def child_chronology(*, user, child) -> list[ChronologyEntry]:
                     referral,
                 )
             )
+    # Missing episodes, return home interviews and the trigger's decisions (missing/).
+    entries += missing_selectors.chronology_entries(user=user, child=child)
     return sorted(entries, key=lambda entry: entry.at)
 
 

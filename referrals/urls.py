@@ -1,11 +1,11 @@
 from django.urls import path
 
-from referrals import views
+from referrals import audit_views, list_views, views
 
 app_name = "referrals"
 
 urlpatterns = [
-    path("referrals/", views.referral_list, name="list"),
+    path("referrals/", list_views.referral_list, name="list"),
     # A new referral, one question page at a time; every step saves the draft.
     path("referrals/new/", views.draft_new, name="new"),
     path("referrals/drafts/", views.draft_list, name="drafts"),
@@ -56,5 +56,5 @@ urlpatterns = [
     path("children/<int:pk>/", views.child_detail, name="child"),
     path("children/<int:pk>/audit/", views.child_audit, name="child-audit"),
     path("break-glass/", views.break_glass, name="break-glass"),
-    path("audit/", views.audit_lookup, name="audit-lookup"),
+    path("audit/", audit_views.audit_lookup, name="audit-lookup"),
 ]

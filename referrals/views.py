@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 import access
-from agencies import audit, exports, session_timeout
+from agencies import audit, exports, session_timeout, two_factor
 from agencies.models import Agency
+from agencies.two_factor_middleware import second_factor_recent, step_up_redirect
+from config import json_rows
 from referrals import clocks, clocks_for, intake, selectors, services, workflow
 from referrals.attachments import AttachmentRejected
 from referrals.forms import (
@@ -52,12 +54,6 @@ from referrals.models import (
 
 
 @login_required
-def referral_list(request):
-    referrals = selectors.referral_list_for(user=request.user)
-    return render(request, "referrals/referral_list.html", {"referrals": referrals})
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def referral_detail(request, pk: int):
     referral = access.get_referral_for(request.user, pk)
@@ -72,13 +68,8 @@ def referral_detail(request, pk: int):
     services.referral_view_record(
         actor=request.user, referral=referral, request=request, reason=reason
     )
-    shares = referral.shares.select_related("agency", "shared_by", "withdrawn_by")
     context = {
         "referral": referral,
-        "contributions": access.visible_contributions(request.user, referral).select_related(
-            "agency", "author"
-        ),
-        "shares": shares,
         "can_share": access.can_share_referral(request.user, referral),
         "can_view_audit": access.can_view_audit_trail(request.user, referral),
         "withdraw_form": WithdrawShareForm(),
@@ -130,44 +121,43 @@ def _deadlines(referral: Referral, now) -> list[Deadline]:
 
 def _case_context(user, referral: Referral) -> dict:
     """What the referral page shows besides the referral itself, and the action forms the
-    policy and the referral's state allow this person."""
-    contributing = access.contributing_agencies(user, referral)
-    # Read once: the form below lists the same (evaluated) queryset.
-    contributing_ids = {agency.pk for agency in contributing}
-    can_screen = access.can_screen(user)
-    asked = list(referral.contribution_requests.select_related("agency", "requested_by"))
+    policy and the referral's state allow this person. Every list is read in one query
+    (selectors.referral_page); the policy's answers come from the scope's roles."""
+    can_ask = access.can_request_contributions(user, referral)
+    page = selectors.referral_page(
+        user=user, referral=referral, screening=access.can_screen(user), asking=can_ask
+    )
+    contributing_ids = {agency.pk for agency in page.contributing_agencies}
     decisions = [d for d in intake.DECISIONS if _allowed(user, referral, d)]
-    to_ask = _agencies_not_yet_asked(referral)
+    to_ask = json_rows.as_queryset(Agency, page.agencies_to_ask)
     actions = {
         "screen": _allowed(user, referral, "screen") and ScreenForm(prefix="screen"),
         "decide": bool(decisions) and DecideForm(prefix="decide", decisions=decisions),
         "close": _allowed(user, referral, "close") and CloseForm(prefix="close"),
         "withdraw": _allowed(user, referral, "withdraw") and WithdrawForm(prefix="withdraw"),
-        "ask": access.can_request_contributions(user, referral)
+        "ask": can_ask
         and _form_if_any_to_ask(ContributionRequestForm(prefix="ask", agencies=to_ask)),
         "contribute": bool(contributing_ids)
-        and ContributionForm(prefix="contribute", agencies=contributing),
+        and ContributionForm(prefix="contribute", agencies=page.contributing_agencies),
         "attach": access.can_add_attachment(user, referral) and AttachmentForm(prefix="attach"),
     }
-    matches = []
-    if can_screen:
-        matches = [
-            (
-                match,
-                match.status == MatchStatus.SUGGESTED
-                and MatchDecisionForm(prefix=f"match-{match.pk}"),
-            )
-            for match in referral.matches.of_referred_children().select_related(
-                "candidate", "decided_by"
-            )
-        ]
+    matches = [
+        (
+            match,
+            match.status == MatchStatus.SUGGESTED and MatchDecisionForm(prefix=f"match-{match.pk}"),
+        )
+        for match in page.matches
+    ]
+    asked = page.contribution_requests
     return {
         "child": referral.child,
-        "is_repeat": selectors.is_repeat_referral(referral),
+        "is_repeat": page.is_repeat,
         "deadlines": _deadlines(referral, timezone.now()),
-        "history": referral.transitions.select_related("actor"),
-        "household": referral.household_members.filter(removed_at__isnull=True),
-        "attachments": referral.attachments.select_related("uploaded_by"),
+        "history": page.history,
+        "household": page.household,
+        "attachments": page.attachments,
+        "contributions": page.contributions,
+        "shares": page.shares,
         "contribution_requests": [
             (
                 one,
@@ -238,6 +228,7 @@ def referral_share_withdraw(request, pk: int, share_pk: int):
 
 
 @login_required
+@second_factor_recent
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
     if not access.can_break_glass_at_all(request.user):
@@ -274,6 +265,8 @@ def break_glass(request):
 
 def _audit_page(request, *, title, events, filter_form, subject, csv_name, audit_kwargs):
     if request.GET.get("format") == "csv" and filter_form.is_valid():
+        if not two_factor.verified_recently(request.session):
+            return step_up_redirect(request)  # an export: the second factor again first
         audit.record(
             actor=request.user,
             action=audit.Action.EXPORTED_CSV,
@@ -357,20 +350,6 @@ def child_audit(request, pk: int):
         csv_name=f"audit-child-{child.pk}.csv",
         audit_kwargs={"child": child, "obj": child},
     )
-
-
-@login_required
-def audit_lookup(request):
-    if not access.can_look_up_audit_trails(request.user):
-        raise access.ForbiddenForUser(action="look up", object_type="audit trail", object_id="")
-    reference = request.GET.get("reference", "").strip()
-    error = ""
-    if reference:
-        referral = Referral.objects.filter(reference__iexact=reference).first()
-        if referral is not None:
-            return redirect("referrals:audit", pk=referral.pk)
-        error = "There is no referral with that reference"
-    return render(request, "referrals/audit_lookup.html", {"reference": reference, "error": error})
 
 
 # --- Intake: a new referral, one question page at a time ----------------------------------

@@ -1,19 +1,18 @@
 """A referral's life as an explicit state machine: the only place that says which move is
-allowed from which state. Services ask it before every transition."""
+allowed from which state. Services ask it before every transition. Written as every state
+machine here is: a table of `Transition` rows checked by one helper (agencies/state_machine.py)."""
 
-from dataclasses import dataclass
-
+from agencies.state_machine import StateMachine, Transition, TransitionNotAllowed
 from referrals.models import ReferralState as S
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    source: frozenset[str]
-    target: str
-    label: str
-    needs_reason: bool = True
-
+__all__ = [
+    "REFERRAL",
+    "TRANSITIONS",
+    "Transition",
+    "TransitionNotAllowed",
+    "allowed_transitions",
+    "transition_for",
+]
 
 TRANSITIONS = {
     t.name: t
@@ -39,21 +38,12 @@ TRANSITIONS = {
 }
 
 
-class TransitionNotAllowed(Exception):
-    """The referral's state does not allow this move; the message says why, for a person."""
+REFERRAL = StateMachine(noun="referral", states=S, transitions=TRANSITIONS.values(), field="state")
 
 
 def transition_for(*, name: str, state: str) -> Transition:
-    transition = TRANSITIONS.get(name)
-    if transition is None:
-        raise TransitionNotAllowed(f"There is no step called {name!r}.")
-    if state not in transition.source:
-        raise TransitionNotAllowed(
-            f"A referral that is {S(state).label.lower()} cannot be moved to "
-            f"{S(transition.target).label.lower()}."
-        )
-    return transition
+    return REFERRAL.transition_for(name=name, state=state)
 
 
 def allowed_transitions(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if state in t.source]
+    return REFERRAL.allowed(state)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from .fonts import FONT_BOLD
 from .layout import (
     LANDSCAPE,
     PORTRAIT,
@@ -44,38 +45,39 @@ _BOARD_NOTE = (
 )
 
 
-def render_minutes(doc: MeetingDoc) -> bytes:
-    """The full minutes, for the members of the panel."""
-    return _render_meeting(doc, kind="Minutes")
+def render_minutes(doc: MeetingDoc, *, twin_url: str = "") -> bytes:
+    """The full minutes, for the members of the panel. `twin_url`, when given, is printed
+    on the first page: the address of the same document as an accessible web page."""
+    return _render_meeting(
+        doc, kind="Minutes", twin_url=twin_url or _address(doc, DocumentPage.MINUTES)
+    )
 
 
-def render_board_copy(doc: MeetingDoc) -> bytes:
+def render_board_copy(doc: MeetingDoc, *, twin_url: str = "") -> bytes:
     """The minutes as the board receives them: redacted by `redaction.board_copy`.
 
     The coordinator should see the flags `board_copy` returns before the minutes are
     approved; this only renders.
     """
     board = doc if doc.is_board_copy else board_copy(doc)[0]
-    return _render_meeting(board, kind="Board copy of minutes")
+    return _render_meeting(
+        board,
+        kind="Board copy of minutes",
+        twin_url=twin_url or _address(board, DocumentPage.BOARD_COPY),
+    )
 
 
-def render_agency_extract(doc: MeetingDoc, agency_name: str) -> bytes:
+def render_agency_extract(doc: MeetingDoc, agency_name: str, *, twin_url: str = "") -> bytes:
     """The actions of one agency from a meeting: those agreed and those carried forward."""
-    agency_key = _key(agency_name)
     width = frame_width(PORTRAIT)
     story: list[Flowable] = [
         para(f"Actions for {agency_name}", "title"),
         para(f"{doc.panel_name}, meeting of {long_date(doc.meeting_date)}", "subtitle"),
+        *_twin_notice(twin_url),
         _meeting_details(doc, width),
         notice(doc.confidentiality_statement, width),
     ]
-    agreed = [
-        (f"{item.reference} ({item.initials})", action)
-        for item in doc.items
-        for action in item.actions
-        if _key(action.owner_agency) == agency_key
-    ] + [("No case", a) for a in doc.other_actions if _key(a.owner_agency) == agency_key]
-    initials = {item.reference: item.initials for item in doc.items}
+    agreed, carried = extract_rows(doc, agency_name)
     story += heading_over_table("Actions agreed at this meeting", "h1")
     if agreed:
         story.append(
@@ -86,33 +88,64 @@ def render_agency_extract(doc: MeetingDoc, agency_name: str) -> bytes:
         )
     else:
         story.append(para(f"No actions for {agency_name} were agreed at this meeting."))
-    carried = [a for a in doc.carried_forward if _key(a.owner_agency) == agency_key]
     story += heading_over_table("Actions carried forward from earlier meetings", "h1")
     if carried:
-        story.append(_extract_table([(_case_label(a, initials), a) for a in carried], width))
+        story.append(_extract_table(carried, width))
     else:
         story.append(para(f"No open actions of {agency_name} were carried forward."))
     title = f"Actions for {agency_name}: {doc.panel_name}, {long_date(doc.meeting_date)}"
     return build_pdf(story, _meeting_furniture(doc, title))
 
 
-def render_action_log(log: ActionLogDoc) -> bytes:
-    """Every open action of a panel, grouped by agency, most overdue first, with a summary."""
-    width = frame_width(LANDSCAPE)
+def extract_rows(
+    doc: MeetingDoc, agency_name: str
+) -> tuple[list[tuple[str, ActionDoc]], list[tuple[str, ActionDoc]]]:
+    """One agency's actions, as (case, action): agreed at the meeting, and carried forward.
+    The PDF extract and its web page both print these."""
+    agency_key = _key(agency_name)
+    agreed = [
+        (f"{item.reference} ({item.initials})", action)
+        for item in doc.items
+        for action in item.actions
+        if _key(action.owner_agency) == agency_key
+    ] + [("No case", a) for a in doc.other_actions if _key(a.owner_agency) == agency_key]
+    initials = {item.reference: item.initials for item in doc.items}
+    carried = [
+        (_case_label(a, initials), a)
+        for a in doc.carried_forward
+        if _key(a.owner_agency) == agency_key
+    ]
+    return agreed, carried
+
+
+def action_log_groups(log: ActionLogDoc) -> list[tuple[str, list[ActionDoc]]]:
+    """The log's actions by agency in name order, most overdue first within each."""
     by_agency: dict[str, list[ActionDoc]] = defaultdict(list)
     for action in log.actions:
         by_agency[action.owner_agency].append(action)
-    agencies = sorted(by_agency, key=_key)
     for actions in by_agency.values():
         actions.sort(key=lambda a: (-a.days_overdue, a.due, a.case_reference, a.text))
+    return [(agency, by_agency[agency]) for agency in sorted(by_agency, key=_key)]
+
+
+def action_log_subtitle(log: ActionLogDoc) -> str:
+    return (
+        f"Open actions on {long_date(log.generated_on)}: {len(log.actions)} open, "
+        f"{sum(1 for a in log.actions if a.days_overdue > 0)} overdue"
+    )
+
+
+def render_action_log(log: ActionLogDoc, *, twin_url: str = "") -> bytes:
+    """Every open action of a panel, grouped by agency, most overdue first, with a summary."""
+    width = frame_width(LANDSCAPE)
+    groups = action_log_groups(log)
+    by_agency = dict(groups)
+    agencies = [agency for agency, _actions in groups]
 
     story: list[Flowable] = [
         para(f"Action log: {log.panel_name}", "title"),
-        para(
-            f"Open actions on {long_date(log.generated_on)}: {len(log.actions)} open, "
-            f"{sum(1 for a in log.actions if a.days_overdue > 0)} overdue",
-            "subtitle",
-        ),
+        para(action_log_subtitle(log), "subtitle"),
+        *_twin_notice(twin_url),
         _log_summary(agencies, by_agency, width),
         Spacer(0, 4),
         markup(
@@ -145,11 +178,38 @@ def render_action_log(log: ActionLogDoc) -> bytes:
 # --- The minutes ----------------------------------------------------------------------------
 
 
-def _render_meeting(doc: MeetingDoc, *, kind: str) -> bytes:
+class DocumentPage:
+    """The names of the documents' web pages under `MeetingDoc.document_address`."""
+
+    MINUTES = "minutes.html"
+    BOARD_COPY = "board.html"
+
+
+def _address(doc: MeetingDoc, page: str) -> str:
+    return f"{doc.document_address}{page}" if doc.document_address else ""
+
+
+def _twin_notice(twin_url: str) -> list[Flowable]:
+    """The address of the same document as a web page, readable by a screen reader (the
+    PDF is not tagged: ReportLab cannot write tagged PDF)."""
+    if not twin_url:
+        return []
+    link = esc(twin_url)
+    return [
+        markup(
+            "Accessible version (a web page for screen readers and phones): "
+            f'<a href="{link}" color="#1d70b8"><u>{link}</u></a>',
+            "body",
+        )
+    ]
+
+
+def _render_meeting(doc: MeetingDoc, *, kind: str, twin_url: str = "") -> bytes:
     width = frame_width(PORTRAIT)
     story: list[Flowable] = [
         para(f"{kind}: {doc.panel_name}", "title"),
         para(f"Meeting of {long_date(doc.meeting_date)}", "subtitle"),
+        *_twin_notice(twin_url),
         _meeting_details(doc, width),
     ]
     if doc.is_board_copy:
@@ -240,7 +300,7 @@ def _case_item(item: CaseItem, number: str, width: float, *, board: bool) -> lis
     for update in updates:
         label = _SENSITIVITY_LABEL.get(update.sensitivity)
         tag = f" <i>[{esc(label)}]</i>" if label else ""
-        out.append(markup(f"<b>{esc(update.agency)}</b>{tag}: {esc(update.text)}"))
+        out.append(markup(f"<b>{esc(update.agency, bold=True)}</b>{tag}: {esc(update.text)}"))
     if item.discussion:
         out.append(para("Discussion", "h2"))
         out.append(para(item.discussion))
@@ -312,6 +372,18 @@ def _meeting_details(doc: MeetingDoc, width: float) -> Flowable:
     )
 
 
+def status_sentence(doc: MeetingDoc) -> str:
+    return _status(doc)
+
+
+def approval_sentence(doc: MeetingDoc) -> str:
+    return _approval_sentence(doc)
+
+
+BOARD_NOTE = _BOARD_NOTE
+SENSITIVITY_LABEL = _SENSITIVITY_LABEL
+
+
 def _status(doc: MeetingDoc) -> str:
     if doc.approved_on:
         return f"Approved by the chair on {long_date(doc.approved_on)}"
@@ -359,7 +431,7 @@ def _log_summary(
         rows,
         [w * width for w in (0.4, 0.09, 0.09, 0.09, 0.09, 0.09, 0.15)],
     )
-    table.setStyle([("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold")])
+    table.setStyle([("FONTNAME", (0, -1), (-1, -1), FONT_BOLD)])
     return table
 
 

@@ -33,6 +33,8 @@ from reportlab.platypus import (
     Table,
 )
 
+from .fonts import FONT, FONT_BOLD, ensure_loaded, runs, text_width
+
 MARKING = "OFFICIAL-SENSITIVE"
 PORTRAIT = A4
 LANDSCAPE = landscape(A4)
@@ -41,8 +43,6 @@ MARGIN_X = 18 * mm
 MARGIN_TOP = 20 * mm
 MARGIN_BOTTOM = 22 * mm
 
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
 INK = colors.HexColor("#0b0c0c")
 HEADER_FILL = colors.HexColor("#1d3a5f")
 RULE = colors.HexColor("#b1b4b6")
@@ -63,13 +63,28 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ENTITIES = {'"': "&quot;", "'": "&#39;"}
 
 
-def esc(text: object) -> str:
-    """User text made safe for Paragraph markup: printed literally, line breaks kept.
+def esc(text: object, *, bold: bool = False) -> str:
+    """User text made safe for Paragraph markup: printed literally, line breaks kept, each
+    run of characters in a font that has them (`fonts.runs`), placeholders for the rest.
 
-    `<b>Jo</b> & co` prints as typed, `<font size=200>` cannot change the layout.
+    `<b>Jo</b> & co` prints as typed, `<font size=200>` cannot change the layout. `bold`
+    says the text stands in bold (a bold style, or inside `<b>`): the runs of other
+    scripts then use their bold fonts.
     """
+    ensure_loaded()
     plain = _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    return escape(plain, _ENTITIES).replace("\n", "<br/>")
+    return "<br/>".join(_line_markup(line, bold) for line in plain.split("\n"))
+
+
+def _line_markup(line: str, bold: bool) -> str:
+    out = []
+    for run in runs(line, bold):
+        printed = escape(run.printed, _ENTITIES)
+        if run.font in (FONT, FONT_BOLD):
+            out.append(printed)
+        else:
+            out.append(f'<font name="{run.font}">{printed}</font>')
+    return "".join(out)
 
 
 # --- Styles ---------------------------------------------------------------------------------
@@ -117,12 +132,17 @@ _NOT_KEPT = {
 
 def para(text: object, style: str = "body") -> Paragraph:
     """A paragraph of user text, escaped."""
-    return Paragraph(esc(text), STYLES[style])
+    return Paragraph(esc(text, bold=_bold(style)), STYLES[style])
 
 
 def markup(trusted: str, style: str = "body") -> Paragraph:
     """A paragraph whose markup the code wrote; any user text inside went through `esc`."""
+    ensure_loaded()
     return Paragraph(trusted, STYLES[style])
+
+
+def _bold(style: str) -> bool:
+    return STYLES[style].fontName == FONT_BOLD
 
 
 def heading_over_table(text: object, style: str = "h2") -> list[Flowable]:
@@ -131,7 +151,7 @@ def heading_over_table(text: object, style: str = "h2") -> list[Flowable]:
     Not keepWithNext: that would move a whole table that does not fit the rest of the page
     to the next one, leaving the rest of this page empty.
     """
-    return [CondPageBreak(28 * mm), Paragraph(esc(text), _NOT_KEPT[style])]
+    return [CondPageBreak(28 * mm), Paragraph(esc(text, bold=True), _NOT_KEPT[style])]
 
 
 def notice(text: object, width: float) -> Table:
@@ -140,6 +160,7 @@ def notice(text: object, width: float) -> Table:
         [[para(text, "notice")]],
         colWidths=[width],
         style=[
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("BACKGROUND", (0, 0), (-1, -1), ZEBRA),
             ("BOX", (0, 0), (-1, -1), 0.5, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 6),
@@ -176,11 +197,15 @@ def data_table(
     group's name shows on each page the group runs over.
     """
     top = 1 if caption else 0
-    head = [Paragraph(esc(label), STYLES["cell_head"]) for label in header]
-    lead = [[Paragraph(esc(caption), STYLES["caption"])] + [""] * (len(header) - 1)] if top else []
+    head = [Paragraph(esc(label, bold=True), STYLES["cell_head"]) for label in header]
+    lead = (
+        [[Paragraph(esc(caption, bold=True), STYLES["caption"])] + [""] * (len(header) - 1)]
+        if top
+        else []
+    )
     style = [
         ("BACKGROUND", (0, top), (-1, top), HEADER_FILL),
-        ("FONTNAME", (0, 1), (-1, -1), FONT),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 1), (-1, -1), 8.5),
         ("LEADING", (0, 1), (-1, -1), 10.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -210,11 +235,14 @@ def data_table(
 
 def details_table(pairs: Sequence[tuple[str, Flowable | str]], width: float) -> Table:
     """Label and value pairs, labels in bold in a narrow first column."""
-    rows = [[Paragraph(esc(label), STYLES["cell_bold"]), value] for label, value in pairs]
+    rows = [
+        [Paragraph(esc(label, bold=True), STYLES["cell_bold"]), value] for label, value in pairs
+    ]
     return Table(
         rows,
         colWidths=[0.22 * width, 0.78 * width],
         style=[
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -272,16 +300,26 @@ class PageFurniture:
         page = f"Page {number} of {total}"
         canvas.setFont(FONT, 8)
         canvas.drawRightString(width - MARGIN_X, 7.5 * mm, page)
-        room = width - 2 * MARGIN_X - stringWidth(page, FONT, 8) - 12
-        canvas.drawString(MARGIN_X, 7.5 * mm, _fit(self.footer_label, room, FONT, 8))
+        room = width - 2 * MARGIN_X - text_width(page, 8) - 12
+        # DejaVu Sans is wider than Helvetica: a long label is set smaller before it is cut.
+        size = next((s for s in (8, 7.5, 7, 6.5) if text_width(self.footer_label, s) <= room), 6.5)
+        draw_text(canvas, MARGIN_X, 7.5 * mm, _fit(self.footer_label, room, size), size)
         canvas.restoreState()
 
 
-def _fit(text: str, room: float, font: str, size: float) -> str:
+def draw_text(canvas: Canvas, x: float, y: float, text: str, size: float) -> None:
+    """User text drawn straight on the canvas (the footer), a font for each run."""
+    for run in runs(" ".join(text.split())):
+        canvas.setFont(run.font, size)
+        canvas.drawString(x, y, run.printed)
+        x += stringWidth(run.printed, run.font, size)
+
+
+def _fit(text: str, room: float, size: float) -> str:
     """`text` cut with an ellipsis so it fits `room` points."""
-    if stringWidth(text, font, size) <= room:
+    if text_width(text, size) <= room:
         return text
-    while text and stringWidth(text + "…", font, size) > room:
+    while text and text_width(text + "…", size) > room:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -320,6 +358,7 @@ def build_pdf(story: list[Flowable], furniture: PageFurniture) -> bytes:
     which other threads may be rendering under): a fixed ID and timestamp, so the same
     input gives the same bytes.
     """
+    ensure_loaded()
     buffer = io.BytesIO()
     width, height = furniture.pagesize
     template = BaseDocTemplate(
@@ -335,6 +374,8 @@ def build_pdf(story: list[Flowable], furniture: PageFurniture) -> bytes:
         creator="Safeguarding Panels",
         invariant=1,
         pageCompression=1,
+        initialFontName=FONT,  # no unembedded Helvetica selected anywhere in the file
+        initialFontSize=9.5,
     )
     frame = Frame(
         MARGIN_X,
@@ -350,7 +391,11 @@ def build_pdf(story: list[Flowable], furniture: PageFurniture) -> bytes:
     template.addPageTemplates(
         [PageTemplate(id="page", frames=[frame], onPage=furniture.draw_page_start)]
     )
-    template.build(story, canvasmaker=functools.partial(_NumberedCanvas, furniture=furniture))
+    template.build(
+        story,
+        # Each page starts in the documents' font: no unembedded Helvetica in the file.
+        canvasmaker=functools.partial(_NumberedCanvas, furniture=furniture),
+    )
     return buffer.getvalue()
 
 

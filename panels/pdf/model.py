@@ -114,6 +114,10 @@ class MeetingDoc:
     # True for a board copy built by redaction.board_copy; the renderers then never print
     # a child's identifying fields even if a caller filled them in.
     is_board_copy: bool = False
+    # Where the documents' web pages are, ending in "/": the first page of the minutes and of
+    # the board copy prints its page's address ("minutes.html", "board.html" after it), so
+    # stored content renders again to the same bytes. "" prints none.
+    document_address: str = ""
 
     @property
     def is_approved(self) -> bool:

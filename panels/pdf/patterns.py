@@ -6,8 +6,9 @@ Kept apart so the rules read in one place; docs/documents.md lists them with the
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
+
+from .normalise import skeleton
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -192,9 +193,9 @@ ALIAS_CUE_RE = re.compile(
 
 
 def fold(value: str) -> str:
-    """Case and accents folded, so Zoë, ZOE and zoe compare equal."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    """Case, accents and look-alike letters folded, and what prints nothing removed
+    (`normalise.skeleton`), so Zoë, ZOE, zoe and Cyrillic "Zое" compare equal."""
+    return skeleton(value).casefold()
 
 
 def name_key(phrase: str) -> str:

@@ -23,12 +23,19 @@ board copy. The rules and their limits are in docs/documents.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from .model import ActionDoc, AgencyUpdate, Attendee, CaseItem, MeetingDoc, Sensitivity
+from .normalise import (
+    Normalised,
+    mixed_script_words,
+    normalise,
+    words_with_hidden_characters,
+)
 from .patterns import (
     ALIAS_CUE_RE,
     BIRTH_CUE_RE,
@@ -109,10 +116,141 @@ def board_copy(meeting: MeetingDoc) -> tuple[MeetingDoc, list[str]]:
     return board, flags
 
 
+@dataclass(frozen=True)
+class RedactionFlag:
+    """A flag as the minutes page lists it, with the key the chair's tick sends back."""
+
+    key: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def flag_key(flag: str) -> str:
+    """A flag's short name, which the chair's confirmation of that flag carries."""
+    return hashlib.sha256(flag.encode()).hexdigest()[:16]
+
+
 def initials(full_name: str) -> str:
     """Z.Q. for Zephyrine Quillbottom; the first letter of each word of the name."""
     letters = [word[0].upper() for word in re.split(r"[\s-]+", full_name) if word[:1].isalpha()]
     return "".join(f"{letter}." for letter in letters) or CHILD_PLACEHOLDER_FALLBACK
+
+
+# --- Where each replacement came from -----------------------------------------------------
+
+# Letters only: the chunks a disguised name is written in.
+_LETTERS = re.compile(r"[^\W\d_]+")
+# What may stand between the letters of one name: a hyphen, a dot, a slash... or, when every
+# letter stands alone, spaces ("T h o r n b u r y").
+_HARD_JOINER = re.compile(r"\s{0,2}[-‐‑‒–—.·•_*/|+~]\s{0,2}")
+_SPACE_JOINER = re.compile(r"\s{1,3}")
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—.·•_*/|+~'’]+")
+
+
+class _Span:
+    """A span of a string, read like a match (what `_Slots.add` needs)."""
+
+    def __init__(self, string: str, start: int, end: int) -> None:
+        self.string, self._start, self._end = string, start, end
+
+    def span(self, _group: int = 0) -> tuple[int, int]:
+        return self._start, self._end
+
+    def group(self, _group: int = 0) -> str:
+        return self.string[self._start : self._end]
+
+
+class _Slots:
+    """The replacements made in one text, each with the span of the normalised text it
+    replaced. Redaction works on the normalised text with each replacement written as a
+    marker (U+E000, its number, U+E001); `rebuild` then writes the text as typed around
+    them."""
+
+    def __init__(self) -> None:
+        self._replacements: list[str] = []
+        self._spans: list[tuple[int, int]] = []  # in the normalised text
+        self._offsets_string: str | None = None
+        self._offsets: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._replacements)
+
+    def replacement(self, index: int) -> str:
+        return self._replacements[index]
+
+    def add(self, replacement: str, match, group: int = 0) -> str:
+        """Replace `match` (a span of a text already holding markers) by `replacement`; the
+        marker to put in its place."""
+        start, end = match.span(group)
+        string = match.string
+        if "\ue000" in string:
+            offsets = self._offsets_in(string)
+            start, end = offsets[start], offsets[end]
+        self._spans.append((start, end))
+        self._replacements.append(replacement)
+        return f"\ue000{len(self._replacements) - 1}\ue001"
+
+    def _offsets_in(self, string: str) -> list[int]:
+        """For each position of `string`, the position of the normalised text it stands for."""
+        if string is not self._offsets_string:
+            offsets: list[int] = []
+            position = 0
+            for piece in _MARKER_OR_TEXT.finditer(string):
+                if piece.group(1) is not None:
+                    start, end = self._spans[int(piece.group(1))]
+                    offsets.extend([start] * len(piece.group(0)))
+                    position = end
+                else:
+                    length = len(piece.group(0))
+                    offsets.extend(range(position, position + length))
+                    position += length
+            offsets.append(position)
+            self._offsets_string, self._offsets = string, offsets
+        return self._offsets
+
+    def expand(self, string: str) -> str:
+        """The normalised text with the replacements written in."""
+        return re.sub(SLOT, lambda m: self._replacements[int(m.group(1))], string)
+
+    def rebuild(self, string: str, norm: Normalised) -> str:
+        """The text as typed with the replacements written in: each kept stretch of the
+        normalised text printed as the characters it came from, never a character of a
+        replaced span."""
+        if "\ue000" not in string:
+            return norm.original if string == norm.text else string
+        pieces: list[tuple[str, int, int]] = []  # ("keep" | replacement, start, end)
+        position = 0
+        for piece in _MARKER_OR_TEXT.finditer(string):
+            if piece.group(1) is not None:
+                index = int(piece.group(1))
+                start, end = norm.original_span(*self._spans[index])
+                pieces.append((self._replacements[index], start, end))
+                position = self._spans[index][1]
+            else:
+                length = len(piece.group(0))
+                start, end = norm.original_span(position, position + length)
+                pieces.append(("", start, end))
+                position += length
+        out: list[str] = []
+        cursor = 0
+        for n, (replacement, start, end) in enumerate(pieces):
+            if replacement:
+                out.append(replacement)
+                cursor = max(cursor, end)
+                continue
+            following = next((p for p in pieces[n + 1 :] if p[0]), None)
+            start = max(start, cursor)
+            if following is not None:
+                end = min(end, following[1])
+            if end > start:
+                out.append(norm.original[start:end])
+                cursor = end
+        return "".join(out)
+
+
+_MARKER_OR_TEXT = re.compile("\ue000(\\d+)\ue001|[^\ue000]+")
 
 
 # --- How one meeting's free text is redacted ------------------------------------------------
@@ -178,6 +316,7 @@ class _Redactor:
         self.leak_screen = self._screen(self.leak_words)
         self.long_leak_screen = self._screen([w for w in self.leak_words if len(w) >= 6])
         self.dob_digits = [(f"{dob:%d%m%Y}", f"{dob:%d%m%y}") for dob in self.dobs]
+        self.longest_name = max(map(len, self.names.replacement), default=0)
 
     @staticmethod
     def _screen(words) -> re.Pattern | None:
@@ -226,17 +365,25 @@ class _Redactor:
                 self._leak(token, "a name")
 
     def _learn_address(self, address: str) -> None:
+        """The street lines of an address, and their distinctive words. A town or county is
+        not an address word, with or without a comma before the postcode that follows it
+        ("14 Orchard Row, Fenmarsh FM2 7QT"): the postcode is taken off first, and the words
+        after a street's type ("Row") are the town."""
         for part in re.split(r"[,\n]+", address):
             part = " ".join(part.split())
+            for postcode in POSTCODE_RE.findall(part):
+                self._leak(postcode.replace(" ", ""), "a postcode")
+            part = " ".join(POSTCODE_RE.sub(" ", part).split())
             if not part:
                 continue
-            if POSTCODE_RE.fullmatch(part):
-                self._leak(part.replace(" ", ""), "a postcode")
-                continue
             words = part.split()
-            is_street = any(ch.isdigit() for ch in part) or fold(words[-1]) in STREET_TYPES
-            if not is_street:
+            typed = [n for n, word in enumerate(words) if fold(word.strip(".")) in STREET_TYPES]
+            tail = words[typed[-1] + 1 :] if typed else []
+            if tail and not any(ch.isdigit() for word in tail for ch in word):
+                words = words[: typed[-1] + 1]  # "14 Orchard Row Fenmarsh": the town goes
+            if not typed and not any(ch.isdigit() for ch in part):
                 continue  # a town or county: naming it identifies no one
+            part = " ".join(words)
             self.streets.append(part)
             without_number = " ".join(w for w in words if not any(ch.isdigit() for ch in w))
             if without_number and without_number != part:
@@ -330,38 +477,42 @@ class _Redactor:
         )
 
     def text(self, value: str, where: str, flags: list[str]) -> str:
+        """`value` with what identifies a child replaced. Matching reads the normalised text
+        (`normalise.normalise`: NFKC, nothing invisible, look-alike letters folded); the
+        copy keeps the characters as typed around each replacement."""
         if not value:
             return value
-        slots: list[str] = []
+        norm = normalise(value)
+        slots = _Slots()
 
-        def slot(replacement: str) -> str:
-            slots.append(replacement)
-            return f"\ue000{len(slots) - 1}\ue001"
+        def slot_of(replacement: str):
+            return lambda match: slots.add(replacement, match)
 
-        out = value.replace("\ue000", "").replace("\ue001", "")
-        out = EMAIL_RE.sub(lambda m: slot(EMAIL), out)
-        out = POSTCODE_RE.sub(lambda m: slot(POSTCODE), out)
+        out = norm.text
+        out = EMAIL_RE.sub(slot_of(EMAIL), out)
+        out = POSTCODE_RE.sub(slot_of(POSTCODE), out)
         if self.street_re:
-            out = self.street_re.sub(lambda m: slot(ADDRESS), out)
-        out = STREET_ADDRESS_RE.sub(lambda m: slot(ADDRESS), out)
+            out = self.street_re.sub(slot_of(ADDRESS), out)
+        out = STREET_ADDRESS_RE.sub(slot_of(ADDRESS), out)
         if self.school_re:
-            out = self.school_re.sub(lambda m: slot(SCHOOL), out)
-        out = SCHOOL_LIKE_RE.sub(lambda m: slot(SCHOOL), out)
-        out = self._dates(out, where, flags, slot)
-        out = UPN_RE.sub(lambda m: slot(UPN), out)
+            out = self.school_re.sub(slot_of(SCHOOL), out)
+        out = SCHOOL_LIKE_RE.sub(slot_of(SCHOOL), out)
+        out = self._dates(out, where, flags, slots)
+        out = UPN_RE.sub(slot_of(UPN), out)
 
         def phone(match: re.Match) -> str:
             flags.append(f"{where}: a phone number was removed; check the sentence still reads")
-            return slot(PHONE)
+            return slots.add(PHONE, match)
 
         out = PHONE_RE.sub(phone, out)
-        out = NHS_RE.sub(lambda m: slot(NHS_NUMBER), out)
-        out = self._names(out, where, flags, slots, slot)
-        out = re.sub(SLOT, lambda m: slots[int(m.group(1))], out)
-        self._check_leaks(out, where, flags)
-        return out
+        out = NHS_RE.sub(slot_of(NHS_NUMBER), out)
+        out = self._names(out, where, flags, slots)
+        self._check_leaks(slots.expand(out), where, flags)
+        printed = slots.rebuild(out, norm)
+        self._check_disguises(printed, where, flags)
+        return printed
 
-    def _dates(self, text: str, where: str, flags: list[str], slot) -> str:
+    def _dates(self, text: str, where: str, flags: list[str], slots: _Slots) -> str:
         for form in DATE_FORMS:
 
             def one(match: re.Match) -> str:
@@ -370,17 +521,17 @@ class _Redactor:
                 if not days:
                     return found
                 if BIRTH_CUE_RE.search(match.string[max(0, match.start() - 30) : match.start()]):
-                    return slot(DATE_OF_BIRTH)
+                    return slots.add(DATE_OF_BIRTH, match)
                 has_year = match.groupdict().get("y") is not None
                 has_day = match.groupdict().get("d") is not None
                 for day in days:
                     for dob in self.dobs:
                         if has_year and has_day and day == dob:
-                            return slot(DATE_OF_BIRTH)
+                            return slots.add(DATE_OF_BIRTH, match)
                         if not has_year and (day.month, day.day) == (dob.month, dob.day):
-                            return slot(DATE_REMOVED)  # a birthday, or an event on it
+                            return slots.add(DATE_REMOVED, match)  # a birthday, or an event on it
                         if not has_day and (day.year, day.month) == (dob.year, dob.month):
-                            return slot(DATE_REMOVED)
+                            return slots.add(DATE_REMOVED, match)
                 if has_year and has_day and days[0] < self.meeting_date - _OLD_DATE:
                     flags.append(
                         f"{where}: the date '{found}' is more than a year before the meeting; "
@@ -391,18 +542,21 @@ class _Redactor:
             text = form.sub(one, text)
         return text
 
-    def _names(self, text: str, where: str, flags: list[str], slots: list[str], slot) -> str:
+    def _names(self, text: str, where: str, flags: list[str], slots: _Slots) -> str:
         kinds: dict[int, set[str]] = {}
 
-        def known(match: re.Match) -> str:
-            key = name_key(match.group(0))
-            placeholder = slot(self.names.replacement[key])
+        def add_name(key: str, match: re.Match, group: int = 0) -> str:
+            marker = slots.add(self.names.replacement[key], match, group)
             kinds[len(slots) - 1] = self.names.kind.get(key, {"given"})
-            return placeholder
+            return marker
+
+        def known(match: re.Match) -> str:
+            return add_name(name_key(match.group(0)), match)
 
         for regex in (self.name_re, self.common_name_re):
             if regex:
                 text = regex.sub(known, text)
+        text = self._disguised_names(text, where, flags, add_name)
 
         # A capitalised word next to a known name is likely a name we were not told of:
         # "Kyle Quillbottom" (before a family name), "Zephyrine Smith" (after a given name).
@@ -414,9 +568,9 @@ class _Redactor:
             if "surname" not in kinds.get(index, set()) or not is_word(word):
                 return match.group(0)
             flags.append(f"{where}: '{word}' before a family name was taken for a name and removed")
-            replacement = FAMILY_MEMBER if slots[index].startswith("[") else slots[index]
+            replacement = slots.replacement(index)
             kinds[len(slots)] = {"given"}
-            return slot(replacement)
+            return slots.add(FAMILY_MEMBER if replacement.startswith("[") else replacement, match)
 
         def after(match: re.Match) -> str:
             index, word = int(match.group(1)), match.group(2)
@@ -424,7 +578,7 @@ class _Redactor:
                 return match.group(0)
             flags.append(f"{where}: '{word}' after a known name was taken for a name and removed")
             kinds[len(slots)] = {"given"}
-            return slot(slots[index])
+            return slots.add(slots.replacement(index), match)
 
         for _ in range(3):  # "Kyle James Quillbottom" takes two rounds
             changed = re.sub(r"(?<!\w)(" + WORD + r")\s+" + SLOT, before, text)
@@ -440,7 +594,8 @@ class _Redactor:
             flags.append(
                 f"{where}: '{word}' after '{match.group(1)}' was taken for a name and removed"
             )
-            return match.group(0)[: match.start(2) - match.start(0)] + slot(SOME_NAME)
+            kept = match.group(0)[: match.start(2) - match.start(0)]
+            return kept + slots.add(SOME_NAME, match, 2)
 
         text = RELATION_NAME_RE.sub(relation, text)
 
@@ -449,7 +604,8 @@ class _Redactor:
             if not is_word(word):
                 return match.group(0)
             flags.append(f"{where}: '{word}' looks like a nickname and was removed")
-            return match.group(0)[: match.start(1) - match.start(0)] + slot(SOME_NAME)
+            kept = match.group(0)[: match.start(1) - match.start(0)]
+            return kept + slots.add(SOME_NAME, match, 1)
 
         text = ALIAS_CUE_RE.sub(alias, text)
         for match in TITLE_NAME_RE.finditer(text):
@@ -460,9 +616,96 @@ class _Redactor:
                 )
         return text
 
+    def _disguised_names(self, text: str, where: str, flags: list[str], add_name) -> str:
+        """Known names written apart or together: letter-spaced ("T h o r n b u r y",
+        "K.a.i"), hyphenated ("Thorn-bury", "K-a-i") or run together ("KaiThornbury").
+        Letters are joined across spaces only when every one stands alone, so "is a" is never
+        read as "Isa". A letter-spaced run that only contains a name goes whole, flagged."""
+        if not self.names.replacement:
+            return text
+        chunks = list(_LETTERS.finditer(text))
+        if not chunks:
+            return text
+        found: list[tuple[int, int, str, bool]] = []  # first chunk, last chunk, key, sure
+        n = 0
+        while n < len(chunks):
+            hit = self._name_from(chunks, n, text)
+            if hit:
+                found.append(hit)
+                n = hit[1] + 1
+            else:
+                n += 1
+        if not found:
+            return text
+        out = []
+        last = 0
+        for first, final, key, sure in found:
+            start, end = chunks[first].start(), chunks[final].end()
+            span = _Span(text, start, end)
+            if not sure:
+                flags.append(
+                    f"{where}: '{span.group(0)}' contains a known name and was removed whole; "
+                    "check it"
+                )
+            out.append(text[last:start])
+            out.append(add_name(key, span))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+    def _name_from(
+        self, chunks: list[re.Match], first: int, text: str
+    ) -> tuple[int, int, str, bool] | None:
+        """The known name that starts at chunk `first` written apart or together, if any."""
+        names = self.names
+        letters = chunks[first].group(0)
+        single = len(letters) == 1  # every chunk so far a letter on its own
+        best = None
+        final = first
+        spaced = False
+        # Join the following chunks while the joiners are separators; the longest name wins.
+        while True:
+            key = letters.casefold()
+            # One chunk is a name run together ("kaithornbury"); a known single word alone
+            # was matched before, or is a common word written without its capital.
+            joined = final > first or "phrase" in names.kind.get(key, ())
+            capital_ok = key not in names.common or letters[:1].isupper()
+            if joined and key in names.replacement and capital_ok:
+                best = (first, final, key, True)
+            if final + 1 >= len(chunks) or len(letters) > self.longest_name:
+                break
+            joiner = text[chunks[final].end() : chunks[final + 1].start()]
+            following = chunks[final + 1].group(0)
+            if _SPACE_JOINER.fullmatch(joiner):
+                spaced = True
+            elif not _HARD_JOINER.fullmatch(joiner):
+                break
+            single = single and len(following) == 1
+            if spaced and not single:
+                break
+            letters += following
+            final += 1
+        if best and spaced and final > best[1]:  # more letters follow: the run goes whole
+            return (first, final, best[2], False)
+        if best:
+            return best
+        if final - first >= 3 and single:  # "T h o r n b u r y s": a name inside the letters
+            joined = letters.casefold()
+            for key in sorted(names.replacement, key=len, reverse=True):
+                if len(key) >= 3 and key in joined and key not in names.common:
+                    return (first, final, key, False)
+        if final == first and len(letters) >= 6:  # "ThornburyKai": known names run together
+            parts = re.findall(r"[A-Z][a-z]+|[a-z]+", letters)
+            keys = [part.casefold() for part in parts]
+            if len(parts) > 1 and all(
+                key in names.replacement and key not in names.common for key in keys
+            ):
+                return (first, final, keys[0], True)
+        return None
+
     def _check_leaks(self, text: str, where: str, flags: list[str]) -> None:
         folded = fold(text)
-        compact = re.sub(r"\s+", "", folded)
+        compact = _SEPARATORS.sub("", folded)
         if (self.leak_screen and self.leak_screen.search(folded)) or (
             self.long_leak_screen and self.long_leak_screen.search(compact)
         ):
@@ -474,6 +717,20 @@ class _Redactor:
             for long, short in self.dob_digits:
                 if long in digits or short in digits:
                     flags.append(f"{where}: digits that read as a date of birth; check them")
+
+    @staticmethod
+    def _check_disguises(printed: str, where: str, flags: list[str]) -> None:
+        """What is left that someone may have disguised: no rule knows whose name it is."""
+        for word in mixed_script_words(printed):
+            flags.append(
+                f"{where}: '{word}' mixes Latin letters with look-alike letters of another "
+                "script; check it is not a name"
+            )
+        for word in words_with_hidden_characters(printed):
+            flags.append(
+                f"{where}: '{word}' has characters that print nothing inside it; check it is "
+                "not a name"
+            )
 
 
 def _organisation_names(meeting: MeetingDoc) -> Iterable[str]:

@@ -15,7 +15,8 @@ tuples lists, nested dataclasses dicts:
 Both directions check every value: a missing or unknown key, or a value of the wrong type,
 raises ValueError naming where it is (e.g. `items[1].actions[0].due`). Every key is
 required, including those whose field has a default, so a draft that lost a field by mistake
-is refused rather than silently reset.
+is refused rather than silently reset; the one exception is a field added after drafts were
+first stored (`_ADDED_LATER`: `document_address`, read as "" from an older draft).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from typing import Any
 from .model import MeetingDoc
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Fields added after drafts were first stored, with the value an older draft means.
+_ADDED_LATER = {MeetingDoc: {"document_address": ""}}
 
 
 def meeting_doc_to_data(doc: MeetingDoc) -> dict:
@@ -125,6 +128,7 @@ def _load(tp, value, path: str):
         if not isinstance(value, dict):
             raise ValueError(f"{_where(path)}: expected an object, got {_type_name(value)}")
         names = [name for name, _ in _fields_of(tp)]
+        value = {**_ADDED_LATER.get(tp, {}), **value}
         missing = [name for name in names if name not in value]
         if missing:
             raise ValueError(f"{_where(path)}: missing key(s) {', '.join(missing)}")

@@ -10,7 +10,8 @@ Read from the code's own imports (ast), every import counted, inside functions t
     services, forms (`forms.py`, `*_forms.py`), management commands, urls, middleware,
     context processors, and the demo (which seeds what the rules show);
   - services under their own names: `agencies/grants.py` (the two-person rule's writes,
-    shared by agencies' and panels' services), `referrals/intake.py`, `referrals/clocks_for.py`
+    shared by agencies' and panels' services), `agencies/two_factor.py` (second factors'
+    writes: an administrator's reset asks it), `referrals/intake.py`, `referrals/clocks_for.py`
     (a hub's clocks, its one write), `panels/minutes.py`, `panels/actions.py`, and
     `panels/commands.py` (the meeting room's commands, whose people are those who may join);
   - selectors that need it: `referrals/selectors.py` and `panels/selectors.py` (a list
@@ -44,6 +45,7 @@ DOOR_SUFFIXES = ("_views.py", "_forms.py", "_urls.py")
 DOOR_FOLDERS = ("referrals/api/", "/management/commands/")
 NAMED = {
     "agencies/grants.py",
+    "agencies/two_factor.py",
     "referrals/intake.py",
     "referrals/clocks_for.py",
     "referrals/selectors.py",

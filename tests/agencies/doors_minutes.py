@@ -160,4 +160,31 @@ MINUTES_DOORS = {
         pdf(ROOM),
     ),
     "minutes:board-papers": ("get", lambda w: "/board/", None, everyone(200)),
+    # Each document's web page ("twin") answers exactly as its PDF above.
+    "documents:twin-preview": (
+        "get",
+        lambda w: _minutes_path(w, "preview/minutes.html"),
+        None,
+        pdf({"chair": 200}),
+    ),
+    "documents:twin": (
+        "get",
+        lambda w: f"/meetings/{world_minutes(w).meeting_id}/minutes/v1/board.html",
+        None,
+        pdf({"chair": 200, "board": 200}),
+    ),
+    "documents:twin-extract": (
+        "get",
+        lambda w: (
+            f"/meetings/{world_minutes(w).meeting_id}/minutes/v1/agency/{w.agencies['b'].pk}.html"
+        ),
+        None,
+        pdf(ROOM),
+    ),
+    "documents:twin-action-log": (
+        "get",
+        lambda w: f"/panels/{w.meeting.panel_id}/action-log.html",
+        None,
+        pdf(ROOM),
+    ),
 }

@@ -14,11 +14,14 @@ from config.routing import websocket_urlpatterns
 from tests.agencies.conftest import POSITIONS
 from tests.agencies.doors_actions import ACTION_DOORS
 from tests.agencies.doors_api import API_DOORS
+from tests.agencies.doors_casework import CASEWORK_DOORS
 from tests.agencies.doors_manage import MANAGE_DOORS
 from tests.agencies.doors_meetings import MEETING_DOORS, MEETING_WEBSOCKET_DOORS
 from tests.agencies.doors_minutes import MINUTES_DOORS
+from tests.agencies.doors_missing import MISSING_DOORS
 from tests.agencies.doors_notifications import NOTIFICATION_DOORS
 from tests.agencies.doors_referral_pages import REFERRAL_PAGE_DOORS
+from tests.agencies.doors_two_factor import TWO_FACTOR_DOORS
 from tests.agencies.matrix import LEADS, SIGNED_IN, VIEWERS, everyone, only
 from tests.factories import signed_in_session
 
@@ -28,6 +31,8 @@ DOORS = {
     "login": ("get", lambda w: "/sign-in/", None, everyone(302, anonymous=200)),
     "logout": ("post", lambda w: "/sign-out/", {}, everyone(302)),
     "healthz": ("get", lambda w: "/healthz", None, everyone(200, anonymous=200)),
+    # The footer's service status, in words: anyone, signed in or not.
+    "service-status": ("get", lambda w: "/status/", None, everyone(200, anonymous=200)),
     # The timeout warning's own: JSON about the asker's session only (anonymous: signed out).
     "session-status": ("get", lambda w: "/session/status/", None, everyone(200, anonymous=200)),
     "session-keep-alive": (
@@ -87,6 +92,9 @@ DOORS.update(ACTION_DOORS)
 DOORS.update(MEETING_DOORS)
 DOORS.update(MINUTES_DOORS)
 DOORS.update(MANAGE_DOORS)
+DOORS.update(CASEWORK_DOORS)
+DOORS.update(MISSING_DOORS)
+DOORS.update(TWO_FACTOR_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.
 DRAFT_DOORS = {

@@ -2,6 +2,7 @@ import pytest
 from django.utils.html import escape
 
 from agencies.demo import DEMO_PASSWORD, PEOPLE
+from tests.conftest import pass_second_factor_page
 
 
 def test_wrong_password_shows_the_error_summary_without_saying_which_part_was_wrong(
@@ -45,11 +46,13 @@ def test_home_page_requires_sign_in(client, db):
 def test_each_demo_login_reaches_its_home_page_with_name_agency_and_roles(
     client, demo_borough, person
 ):
-    response = client.post(
+    password = client.post(
         "/sign-in/", {"username": person.username, "password": DEMO_PASSWORD}, follow=True
     )
+    response = pass_second_factor_page(client, demo_borough["people"][person.username], follow=True)
 
     html = response.content.decode()
+    assert password.redirect_chain[-1][0] == "/sign-in/second-factor/?next=%2F"
     assert response.redirect_chain[-1][0] == "/"
     assert f"{person.first_name} {person.last_name}" in html
     for membership in response.context["memberships"]:

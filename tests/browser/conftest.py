@@ -10,7 +10,8 @@ Fixtures for every test in this folder:
   test-artifacts/ after every test, passed or failed.
 - csp_violations: the console errors in which Chromium reported something the
   Content-Security-Policy blocked. Assert it is empty after the page has loaded.
-- sign_in: `sign_in(page, username, password)` fills in and submits the sign-in page.
+- sign_in: `sign_in(page, username, password)` fills in and submits the sign-in page, then
+  the second factor (a code computed from the person's authenticator app in the database).
 
 Data a test makes must be committed for daphne to see it: use `transactional_db` (or
 `@pytest.mark.django_db(transaction=True)`) and create the data inside the test. Mark each
@@ -253,13 +254,25 @@ def csp_violations(page):
 
 @pytest.fixture
 def sign_in():
-    """`sign_in(page, username, password)`: submit the sign-in page as a person would."""
+    """`sign_in(page, username, password)`: submit the sign-in page as a person would, then the
+    second factor: the code of the person's authenticator app (the demo's, or a test one made
+    for someone without one; tests/conftest.py), computed here."""
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import second_factor_code
 
     def sign_in(page, username: str, password: str) -> None:
+        person = get_user_model().objects.filter(username=username).first()
+        if person is not None:
+            second_factor_code(person)  # an authenticator app for someone without one
         page.goto("/sign-in/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if person is not None and "/sign-in/second-factor/" in page.url:
+            page.get_by_label("Code from your authenticator app").fill(second_factor_code(person))
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
 
     return sign_in

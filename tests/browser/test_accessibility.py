@@ -24,7 +24,15 @@ PAGES = {
         "/account/password/",
     ],
     "owen.price": ["/manage/approvals/"],
-    "dana.harlow": ["/", "/account/password/"],
+    "dana.harlow": [
+        "/",
+        "/account/password/",
+        "/account/security/",
+        "/sign-in/second-factor/",
+        "/sign-in/second-factor/recovery-code/",
+        "/sign-in/second-factor/set-up/authenticator-app/",
+        "/sign-in/second-factor/set-up/passkey/",
+    ],
 }
 ANONYMOUS = ["/sign-in/", "/password-reset/", "/password-reset/sent/"]
 

@@ -13,6 +13,7 @@ import sys
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from agencies.models import Role
@@ -26,6 +27,7 @@ from tests.browser.conftest import (
     free_port,
     healthz_status,
 )
+from tests.conftest import second_factor_code
 from tests.factories import AgencyFactory, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -162,6 +164,9 @@ def test_the_warning_shows_stay_signed_in_keeps_the_session_and_the_typed_form_s
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    dana = get_user_model().objects.get(username="dana")
+    page.get_by_label("Code from your authenticator app").fill(second_factor_code(dana))
+    page.get_by_role("button", name="Continue").click()
 
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "What you typed before you were signed out is saved in your draft referral"

@@ -11,6 +11,7 @@ import access
 from agencies.models import AgencyType, AuditAction, AuditEvent, Role
 from panels import minutes as minutes_services
 from panels.models import DocumentKind, Minutes, MinutesStatus, Panel, PanelKind
+from panels.pdf.redaction import flag_key
 from tests.factories import AgencyFactory, person
 from tests.panels.conftest import seat
 from tests.panels.test_minutes import CHILD_FIRST, build_minuted_room
@@ -250,8 +251,9 @@ def test_the_chair_sees_the_redaction_flags_and_must_confirm_them(minuted, clien
 
     shown = client.get(page).content.decode()
     unconfirmed = client.post(f"{page}approve/", {"revision": minutes.revision}, follow=True)
+    every_flag = [flag_key(f) for f in minutes_services.redaction_flags(minutes)]
     confirmed = client.post(
-        f"{page}approve/", {"revision": minutes.revision, "flags_checked": "yes"}, follow=True
+        f"{page}approve/", {"revision": minutes.revision, "flag": every_flag}, follow=True
     )
 
     assert 'data-testid="redaction-flags"' in shown

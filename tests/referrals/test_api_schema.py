@@ -16,6 +16,9 @@ OPERATIONS = {
     ("/api/v1/referrals/{id}/", "get"): "referrals_read",
     ("/api/v1/referrals/{id}/history/", "get"): "referrals_history",
     ("/api/v1/referrals/{id}/contributions/", "post"): "referrals_contributions_create",
+    ("/api/v1/missing-episodes/", "get"): "missing_episodes_list",
+    ("/api/v1/missing-episodes/", "post"): "missing_episodes_create",
+    ("/api/v1/missing-episodes/{id}/", "get"): "missing_episodes_read",
 }
 
 

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 
 from agencies.models import AuditAction, AuditEvent, Membership, Role
 from panels.models import Panel, PanelKind, PanelMembership, PanelOversight
+from tests.conftest import pass_second_factor_page
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, person
 
 User = get_user_model()
@@ -96,6 +97,8 @@ def test_break_fix_superuser_signs_in_through_the_admin_sign_in_page(client, sup
     )
 
     assert response.status_code == 302
+    assert client.get("/admin/")["Location"].startswith("/sign-in/second-factor/")
+    pass_second_factor_page(client, superuser)
     assert client.get("/admin/").status_code == 200
 
 

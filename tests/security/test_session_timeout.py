@@ -6,6 +6,7 @@ Time passes by moving the session's own stamps back, as a clock would have done.
 
 import json
 from importlib import import_module
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.test import Client
 from agencies import session_timeout
 from agencies.models import Role
 from referrals.models import Referral
+from tests.conftest import pass_second_factor_page, second_factor_code
 from tests.factories import AgencyFactory, person
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,7 @@ def referrer(db):
 def signed_in(client, referrer):
     response = client.post("/sign-in/", {"username": "referrer", "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:1000]
+    pass_second_factor_page(client, referrer)
     return client
 
 
@@ -275,7 +278,10 @@ def test_signing_in_again_carries_on_with_the_kept_step(signed_in):
     next_url = signed_in.post(f"/referrals/{draft.pk}/draft/concern/", CONCERN)["Location"]
 
     response = signed_in.post(next_url, {"username": "referrer", "password": PASSWORD})
-    assert response["Location"] == f"/referrals/{draft.pk}/draft/concern/"
+    step = f"/referrals/{draft.pk}/draft/concern/"
+    assert response["Location"] == f"/sign-in/second-factor/?next={quote(step, safe='')}"
+    response = signed_in.post(response["Location"], {"code": second_factor_code(draft.referrer)})
+    assert response["Location"] == step
     replayed = signed_in.get(response["Location"])
 
     assert replayed.status_code == 302
@@ -293,6 +299,7 @@ def test_a_kept_save_is_saved_and_the_person_sees_the_same_step_again(signed_in)
         {"action": "save", "concern": "Half a sentence typed when"},
     )
     signed_in.post("/sign-in/", {"username": "referrer", "password": PASSWORD})
+    pass_second_factor_page(signed_in, draft.referrer)
 
     response = signed_in.get(f"/referrals/{draft.pk}/draft/concern/", follow=True)
 
@@ -306,11 +313,12 @@ def test_a_kept_save_is_saved_and_the_person_sees_the_same_step_again(signed_in)
 
 def test_a_kept_step_is_not_given_to_someone_else_who_signs_in_on_the_browser(signed_in):
     draft = draft_of(signed_in)
-    person(Role.REFERRER, draft.agency, username="colleague")
+    colleague = person(Role.REFERRER, draft.agency, username="colleague")
     age_session(signed_in, idle=31 * MINUTE, signed_in=31 * MINUTE)
     signed_in.post(f"/referrals/{draft.pk}/draft/concern/", CONCERN)
 
     signed_in.post("/sign-in/", {"username": "colleague", "password": PASSWORD})
+    pass_second_factor_page(signed_in, colleague)
 
     assert session_timeout.KEPT_FORM not in signed_in.session
     assert signed_in.get(f"/referrals/{draft.pk}/draft/concern/").status_code == 404

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies import demo
+from agencies import demo, two_factor
+from missing import demo as missing_demo
 from notifications import reminders
 from panels import demo as panel_demo
 from referrals import demo as referral_demo
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         # The minutes and the request go through durable services: outside any transaction.
         panel_demo.seed_minutes()
         panel_demo.seed_requests()
+        # Casework: allocations near and over target, a sample under review, a learning action.
+        from casework.demo import seed_casework
+
+        seed_casework()
+        # Missing episodes, return home interviews, the trigger; persons and places of concern.
+        missing_demo.seed_missing()
         # The demo's clocks and actions raise their real reminders (each made once).
         reminders.screening_clock_reminders()
         reminders.action_reminders()
@@ -48,5 +55,15 @@ def demo_logins_table() -> str:
     lines = [f"Demo logins (every password: {demo.DEMO_PASSWORD})"]
     lines += [
         f"  {username:<{width}}  {role:<{role_width}}  {agency}" for username, role, agency in rows
+    ]
+    if settings.DJANGO_ENV == "production":
+        lines.append("Second factor: each person sets up their own at first sign-in.")
+        return "\n".join(lines)
+    lines += [
+        "Second factor, after the password: the code of the demo authenticator app, the same for",
+        "every demo login. Print the code of the moment with",
+        "  .venv/bin/python manage.py demo_code dana.harlow",
+        f"or add the demo key {two_factor.DEMO_TOTP_SECRET} to an authenticator app (demo only:",
+        "refused in production).",
     ]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from missing import reminders as missing_reminders
 from notifications import reminders, services
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         made = reminders.screening_clock_reminders()
         made += reminders.action_reminders()
+        made += missing_reminders.return_interview_reminders()
         emails = services.send_due_emails()
         digests = services.send_daily_digests()
         self.stdout.write(

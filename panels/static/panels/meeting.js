@@ -45,6 +45,7 @@ const CONNECTION = {
   connecting: ["Connecting", "govuk-tag--grey"],
   live: ["Live", "govuk-tag--green"],
   reconnecting: ["Reconnecting", "govuk-tag--orange"],
+  paused: ["Live updates paused", "govuk-tag--yellow"],
   offline: ["Not connected", "govuk-tag--red"],
 };
 
@@ -62,6 +63,21 @@ function notice(text) {
   const banner = room.querySelector("[data-testid=room-notice]");
   banner.querySelector("[data-role=room-notice-text]").textContent = text;
   banner.hidden = false;
+  banner.dataset.paused = "";
+}
+
+// The server lost its channel layer (Redis): the socket stays, changes are still saved and
+// events still come (read from the database), only slower. Said once, taken back when over.
+function showPaused(message) {
+  if (message.paused) {
+    showConnection("paused");
+    notice(message.message);
+    room.querySelector("[data-testid=room-notice]").dataset.paused = "yes";
+    return;
+  }
+  showConnection("live");
+  const banner = room.querySelector("[data-testid=room-notice]");
+  if (banner.dataset.paused === "yes") banner.hidden = true;
 }
 
 // --- The socket ---------------------------------------------------------------------------
@@ -139,7 +155,7 @@ function receive(message) {
         state.attempt = 0;
       }, STABLE_AFTER_MS);
       state.askedAfter = null;
-      showConnection("live");
+      showConnection(message.live === false ? "paused" : "live");
       showPresence(message.people);
       startHeartbeat();
       resendPending();
@@ -148,6 +164,8 @@ function receive(message) {
       return receiveEvent(message);
     case "presence":
       return showPresence(message.people);
+    case "live":
+      return showPaused(message);
     case "pong":
       clearTimeout(state.pongTimer);
       return;

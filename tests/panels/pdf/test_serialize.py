@@ -97,6 +97,13 @@ def test_the_board_copy_flag_and_redaction_flags_round_trip():
     assert meeting_doc_from_data(data) == board
 
 
+def test_a_draft_stored_before_the_document_address_existed_still_loads():
+    data = meeting_doc_to_data(rich_doc())
+    del data["document_address"]
+
+    assert meeting_doc_from_data(data).document_address == ""
+
+
 def test_the_data_is_plain_and_in_a_stable_order():
     doc = rich_doc()
     data = meeting_doc_to_data(doc)
@@ -117,6 +124,7 @@ def test_the_data_is_plain_and_in_a_stable_order():
         "other_actions",
         "next_meeting",
         "is_board_copy",
+        "document_address",
     ]
     assert data["meeting_date"] == "2025-03-12"
     assert data["approved_on"] == APPROVED_DAY.isoformat()

@@ -1,0 +1,104 @@
+"""The referral list: filters, sorting, pages and counts, only ever over what the person may
+see; the auditor's is a review queue."""
+
+from django.urls import reverse
+
+from agencies import audit
+from referrals.models import ReferralState
+
+
+def references(response) -> list[str]:
+    return [referral.reference for referral in response.context["referrals"]]
+
+
+def test_the_list_shows_child_initials_beside_the_reference_and_counts_in_the_heading(
+    client, borough, make_referral
+):
+    referral = make_referral(first_name="Zara", last_name="Quill")
+    client.force_login(borough["referrer"])
+
+    response = client.get(reverse("referrals:list"))
+
+    assert references(response) == [referral.reference]
+    assert b'data-testid="child-initials"><span class="govuk-visually-hidden">child </span>ZQ' in (
+        response.content
+    )
+    assert b'data-testid="list-count">(1)' in response.content
+
+
+def test_filters_narrow_by_state_category_and_made_by_me(client, borough, make_referral):
+    open_missing = make_referral(categories=["missing"])
+    make_referral(categories=["cse"])
+    make_referral(state=ReferralState.CLOSED, categories=["missing"])
+    make_referral(referrer=borough["police_lead"], categories=["neglect"])
+    client.force_login(borough["police_lead"])
+
+    response = client.get(
+        reverse("referrals:list"),
+        {"state": "open", "category": "missing", "made_by_me": ""},
+    )
+    assert references(response) == [open_missing.reference]
+
+    mine = client.get(reverse("referrals:list"), {"made_by_me": "on"})
+    assert len(references(mine)) == 1
+
+
+def test_an_agency_the_person_sees_no_referral_of_is_refused_with_an_error_summary(
+    client, borough, make_referral
+):
+    make_referral()
+    hidden = make_referral(referrer=borough["other_referrer"], agency=borough["school"])
+    client.force_login(borough["referrer"])
+
+    response = client.get(reverse("referrals:list"), {"agency": hidden.agency_id})
+
+    assert references(response) == []
+    assert b"There is a problem" in response.content
+    assert response.content.decode().count("<title>Error:") == 1
+
+
+def test_sorting_and_pages(client, borough, make_referral):
+    made = [make_referral() for _ in range(27)]
+    client.force_login(borough["coordinator"])
+
+    first = client.get(reverse("referrals:list"), {"sort": "reference"})
+    second = client.get(reverse("referrals:list"), {"sort": "reference", "page": 2})
+
+    ordered = sorted(r.reference for r in made)
+    assert references(first) == ordered[:25]
+    assert references(second) == ordered[25:]
+    assert b'rel="next"' in first.content
+
+
+def test_the_auditor_gets_a_queue_of_live_cases_not_yet_reviewed(client, borough, make_referral):
+    seen = make_referral()
+    unseen = make_referral()
+    make_referral(state=ReferralState.CLOSED)
+    audit.record(actor=borough["auditor"], action=audit.Action.VIEWED, obj=seen, referral=seen)
+    client.force_login(borough["auditor"])
+
+    response = client.get(reverse("referrals:list"))
+
+    assert references(response) == [unseen.reference]
+    assert b"Cases to review" in response.content
+
+
+def test_new_references_follow_the_one_format_and_continue_the_years_numbers(borough, settings):
+    from django.utils import timezone
+
+    from referrals import intake
+    from tests.referrals.conftest import child_details, referral_details
+
+    settings.REFERRAL_REFERENCE_PREFIX = "FEN"
+    year = timezone.now().year
+    made = [
+        intake.referral_draft_save(
+            actor=borough["referrer"],
+            agency=borough["police"],
+            child=child_details(last_name=f"Quill{n}"),
+            details=referral_details(),
+        )
+        for n in range(2)
+    ]
+
+    assert [r.reference for r in made] == [f"FEN-{year}-0001", f"FEN-{year}-0002"]
