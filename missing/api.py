@@ -9,7 +9,6 @@ from django.db import IntegrityError
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -244,16 +243,7 @@ class MissingEpisodeCollectionApi(ApiView):
         "same body reports one episode and answers 200 with it (header Idempotent-Replayed: "
         "true); the same key with another body is refused with 422.",
         request=InputSerializer,
-        parameters=[
-            OpenApiParameter(
-                submission.IDEMPOTENCY_KEY_HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                required=False,
-                description="Any unique string of up to 100 characters, e.g. a UUID; yours "
-                "alone (keys are per person).",
-            )
-        ],
+        parameters=[submission.IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: OpenApiResponse(EpisodeOutputSerializer, description="Reported."),
             200: OpenApiResponse(

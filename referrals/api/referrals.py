@@ -3,7 +3,6 @@
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
@@ -169,16 +168,7 @@ class ReferralCreateApi(ApiView):
         "answers 200 with it (header Idempotent-Replayed: true); the same key with another "
         "body is refused with 422.",
         request=InputSerializer,
-        parameters=[
-            OpenApiParameter(
-                submission.IDEMPOTENCY_KEY_HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                required=False,
-                description="Any unique string of up to 100 characters, e.g. a UUID; yours "
-                "alone (keys are per person).",
-            )
-        ],
+        parameters=[submission.IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: OpenApiResponse(ReferralOutputSerializer, description="Created and submitted."),
             200: OpenApiResponse(

@@ -16,6 +16,7 @@ import json
 from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
 from agencies.models import Agency
@@ -24,6 +25,15 @@ from referrals.models import IdempotencyKey, Referral, ReferralState
 from referrals.workflow import TransitionNotAllowed
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+# The header as the OpenAPI document describes it, for every endpoint that takes it.
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_KEY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string of up to 100 characters, e.g. a UUID; yours "
+    "alone (keys are per person).",
+)
 IDEMPOTENCY_KEY_MAX_LENGTH = IdempotencyKey._meta.get_field("key").max_length
 # The advisory lock's first key: keeps these locks apart from any other use of advisory locks.
 ADVISORY_LOCK_CLASS = 0x5AFE

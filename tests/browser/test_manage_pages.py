@@ -30,7 +30,8 @@ def test_a_role_asked_for_by_the_administrator_takes_effect_when_the_lead_approv
 ):
     seed_people()
     sign_in(page, "admin.fenmarsh", DEMO_PASSWORD)
-    page.get_by_role("link", name="Manage people, agencies, teams, roles and panel seats").click()
+    sections = page.get_by_role("navigation", name="Sections")
+    sections.get_by_role("link", name="Manage", exact=True).click()
     page.get_by_role("link", name="People").click()
     page.get_by_label("Name, username or email").fill("nia")
     page.get_by_role("button", name="Filter").click()

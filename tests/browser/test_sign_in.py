@@ -19,7 +19,8 @@ def test_demo_user_signs_in_and_sees_their_home_page(
 
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page).to_have_title("Home – Safeguarding Panels")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sam Whitlock")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs you now")
+    expect(page.locator(".govuk-caption-l, .govuk-caption-xl").first).to_have_text("Sam Whitlock")
     expect(page.get_by_test_id("header-person")).to_have_text(
         re.compile(r"Sam Whitlock,\s+Fenmarsh Constabulary")
     )
