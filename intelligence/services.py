@@ -32,10 +32,12 @@ def subject_record(
     holding_agency: Agency,
     sensitivity: str = Sensitivity.PANEL_ONLY,
     panel: Panel | None = None,
-    address: str | None = None,
+    client_address: str | None = None,
     **details,
 ) -> Subject:
-    """Record what an agency holds about a subject; with a panel, take it there at once."""
+    """Record what an agency holds about a subject; with a panel, take it there at once.
+    `client_address` is where the request came from (for the audit trail); a place's postal
+    address, like every other detail, comes in `details`."""
     if not access.intelligence_holding_agencies(actor).filter(pk=holding_agency.pk).exists():
         raise _forbidden("record intelligence for", "agency", holding_agency.pk)
     name = name.strip()
@@ -55,11 +57,11 @@ def subject_record(
         actor=actor,
         action=audit.Action.CREATED,
         obj=subject,
-        address=address,
+        address=client_address,
         detail=f"{subject.get_kind_display()} of concern recorded",
     )
     if panel is not None:
-        _discuss(actor=actor, subject=subject, panel=panel, reason="", address=address)
+        _discuss(actor=actor, subject=subject, panel=panel, reason="", address=client_address)
     return subject
 
 

@@ -42,7 +42,7 @@ def subject_create(request):
         data = dict(form.cleaned_data)
         try:
             subject = services.subject_record(
-                actor=request.user, address=audit.client_address(request), **data
+                actor=request.user, client_address=audit.client_address(request), **data
             )
         except services.IntelligenceError as exc:
             form.add_error(None, str(exc))

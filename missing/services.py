@@ -3,6 +3,7 @@ Idempotency-Key), the return, corrections, the return home interview and the dec
 the trigger's task. Each asks the policy first, writes its audit row in the same
 transaction, and notifies (rung after commit)."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -151,7 +152,9 @@ def episode_report(
     _refuse_problems(episode_problems(details))
     record, new_record = matching.child_record_for(child)
     episode = MissingEpisode.objects.create(
-        reference=f"pending-{timezone.now().timestamp()}-{actor.pk}",
+        # A unique placeholder within the column's 20 characters, replaced below by the
+        # reference made from the episode's id.
+        reference=f"new-{uuid.uuid4().hex[:16]}",
         child=record,
         reporting_agency=agency,
         reported_by=actor,

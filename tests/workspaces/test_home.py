@@ -131,11 +131,35 @@ def test_someone_with_no_role_is_told_so(client, db):
 @pytest.mark.parametrize(
     ("who", "sections"),
     [
-        ("referrer", ["Home", "Referrals", "Actions"]),
-        ("coordinator", ["Home", "Referrals", "Screening", "Actions"]),
-        ("board", ["Home", "Board papers"]),
+        ("referrer", ["Home", "Referrals", "Actions", "Missing episodes", "Intelligence"]),
+        (
+            "coordinator",
+            [
+                "Home",
+                "Referrals",
+                "Screening",
+                "Actions",
+                "Missing episodes",
+                "Intelligence",
+                "Dashboard",
+            ],
+        ),
+        ("board", ["Home", "Dashboard", "Board papers"]),
         ("dpo", ["Home", "Audit"]),
-        ("police_lead", ["Home", "Referrals", "Actions", "Approvals"]),
+        (
+            "police_lead",
+            [
+                "Home",
+                "Referrals",
+                "Actions",
+                "Missing episodes",
+                "Intelligence",
+                "Caseloads",
+                "Case reviews",
+                "Dashboard",
+                "Approvals",
+            ],
+        ),
     ],
 )
 def test_service_navigation_lists_the_sections_the_policy_allows(client, borough, who, sections):
