@@ -169,7 +169,11 @@ def test_activity_does_not_move_the_absolute_limit(signed_in):
 # --- The keep-alive and the status ----------------------------------------------------------
 
 
-def test_keep_alive_restarts_the_idle_limit(signed_in):
+def test_keep_alive_restarts_the_idle_limit(signed_in, monkeypatch):
+    # The clock stands still at the moment of signing in, so a second ticking over between
+    # signing in and the keep-alive cannot move the figures.
+    signed_in_at = signed_in.session[session_timeout.SIGNED_IN_AT]
+    monkeypatch.setattr(session_timeout, "clock", lambda: signed_in_at)
     age_session(signed_in, idle=25 * MINUTE, signed_in=HOUR)
 
     response = signed_in.post("/session/keep-alive/")
