@@ -593,7 +593,7 @@ def one_repetition(built: Built, meeting, parts: Parts, client, *, count_queries
             actor=built.chair,
             minutes=minutes,
             revision=minutes.revision,
-            flags_checked=True,  # the chair confirms the redaction flags were checked
+            confirmed_flags=services.redaction_flag_keys(minutes),  # the chair confirms each flag
         )
     spent = dict(parts.spent)
     if lock.held is None:
@@ -652,7 +652,10 @@ def profile_approval(built: Built, meeting, limit: int = 15) -> None:
     started = time.perf_counter()
     profiler.enable()
     services.minutes_approve(
-        actor=built.chair, minutes=minutes, revision=minutes.revision, flags_checked=True
+        actor=built.chair,
+        minutes=minutes,
+        revision=minutes.revision,
+        confirmed_flags=services.redaction_flag_keys(minutes),
     )
     profiler.disable()
     total = time.perf_counter() - started

@@ -458,7 +458,10 @@ def _play(meeting: Meeting, script: list[tuple]) -> Minutes | None:
             minutes = minutes_services.minutes_return(actor=alan, minutes=minutes, comments=args[0])
         elif step == "approve":
             minutes_services.minutes_approve(
-                actor=alan, minutes=minutes, revision=minutes.revision, flags_checked=True
+                actor=alan,
+                minutes=minutes,
+                revision=minutes.revision,
+                confirmed_flags=minutes_services.redaction_flag_keys(minutes),
             )
         elif step == "correct":
             minutes = minutes_services.minutes_start_correction(

@@ -87,6 +87,12 @@ def minutes_doc(minutes: Minutes) -> MeetingDoc:
     return meeting_doc_from_data(minutes.content)
 
 
+def redaction_flag_keys(minutes: Minutes) -> list[str]:
+    """The key of each flag the board copy's redaction raises on the draft as it is now: what a
+    script that has shown the chair every flag passes to minutes_approve."""
+    return [flag_key(flag) for flag in redaction_flags(minutes)]
+
+
 def redaction_flags(minutes: Minutes) -> list[str]:
     """What the board copy's redaction could not do surely: the chair confirms them."""
     return board_copy(minutes_doc(minutes))[1]
@@ -351,15 +357,15 @@ def minutes_approve(
     actor,
     minutes: Minutes,
     revision: int,
-    flags_checked: bool = False,
     confirmed_flags: Collection[str] = (),
     request=None,
 ) -> MinutesVersion:
     """The chair approves submitted minutes: a new immutable version with its PDFs and their
     hashes; the board copy goes to the panel's board members and the full minutes to the
     meeting's participants. Each unsure redaction must be confirmed as checked first: the
-    page sends the `flag_key` of each flag the chair ticked (`confirmed_flags`); a script
-    that has shown every flag may pass `flags_checked=True`.
+    page sends the `flag_key` of each flag the chair ticked (`confirmed_flags`). There is
+    no "every flag" shortcut: a script confirms each flag by its key, as a person does, so
+    a flag added by an edit after the script read them stops the approval.
 
     Call it outside any transaction. The PDFs (seconds for a long meeting) are rendered from
     the draft as read, without a lock, so edits of the minutes do not wait for them; a short
@@ -367,7 +373,7 @@ def minutes_approve(
     one rendered. A draft changed meanwhile is refused as StaleMinutes: the chair reads the
     newer text before approving it.
     """
-    confirmed = _Confirmed(every=flags_checked, keys=frozenset(confirmed_flags))
+    confirmed = _Confirmed(keys=frozenset(confirmed_flags))
     rendered = _approval_render(
         actor=actor, minutes=minutes, revision=revision, confirmed=confirmed
     )
@@ -384,13 +390,12 @@ def minutes_approve(
 
 @dataclass(frozen=True)
 class _Confirmed:
-    """The redaction flags the chair confirmed: each by its key, or every one."""
+    """The redaction flags the chair confirmed, each by its key."""
 
-    every: bool
     keys: frozenset[str]
 
     def missing(self, flags: list[str]) -> list[str]:
-        return [] if self.every else [f for f in flags if flag_key(f) not in self.keys]
+        return [f for f in flags if flag_key(f) not in self.keys]
 
 
 def _approval_render(*, actor, minutes: Minutes, revision: int, confirmed: _Confirmed) -> _Rendered:

@@ -123,7 +123,7 @@ def approve(room, minutes, capture):
             actor=room.people["chair"],
             minutes=minutes,
             revision=minutes.revision,
-            flags_checked=True,
+            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
         )
 
 
@@ -274,7 +274,7 @@ def test_the_coordinator_may_not_approve(minuted):
             actor=minuted.people["coordinator"],
             minutes=minutes,
             revision=2,
-            flags_checked=True,
+            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
         )
 
 
@@ -291,7 +291,6 @@ def test_approval_waits_until_the_chair_confirms_the_unsure_redactions(minuted):
             actor=minuted.people["chair"],
             minutes=minutes,
             revision=minutes.revision,
-            flags_checked=False,
         )
     assert not MinutesVersion.objects.exists()
 

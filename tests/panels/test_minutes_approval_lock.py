@@ -36,7 +36,7 @@ def approve(room, minutes, *, revision=None):
         actor=room.people["chair"],
         minutes=minutes,
         revision=minutes.revision if revision is None else revision,
-        flags_checked=True,
+        confirmed_flags=minutes_services.redaction_flag_keys(minutes),
     )
 
 
@@ -55,6 +55,7 @@ def while_rendering(monkeypatch, work):
 
 
 def test_every_pdf_is_rendered_outside_any_transaction(room, submitted, monkeypatch):
+    confirmed = minutes_services.redaction_flag_keys(submitted)  # what the chair was shown
     in_transaction = []
     for name in ("render_minutes", "render_board_copy", "render_agency_extract", "board_copy"):
         real = getattr(minutes_services, name)
@@ -65,7 +66,12 @@ def test_every_pdf_is_rendered_outside_any_transaction(room, submitted, monkeypa
 
         monkeypatch.setattr(minutes_services, name, spy)
 
-    version = approve(room, submitted)
+    version = minutes_services.minutes_approve(
+        actor=room.people["chair"],
+        minutes=submitted,
+        revision=submitted.revision,
+        confirmed_flags=confirmed,
+    )
 
     assert version.documents.count() == 4
     assert len(in_transaction) == 1 + 1 + 1 + 2  # redaction, minutes, board copy, 2 extracts

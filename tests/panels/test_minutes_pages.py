@@ -35,7 +35,7 @@ def approved(minuted, django_capture_on_commit_callbacks):
             actor=minuted.people["chair"],
             minutes=minutes,
             revision=minutes.revision,
-            flags_checked=True,
+            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
         )
     return minuted
 

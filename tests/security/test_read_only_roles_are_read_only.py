@@ -234,7 +234,7 @@ def test_downloading_a_document_is_audited(client, db, django_capture_on_commit_
             actor=room.people["chair"],
             minutes=minutes,
             revision=minutes.revision,
-            flags_checked=True,
+            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
         )
     client.force_login(room.people["police"])
 
