@@ -139,6 +139,7 @@ from access.grants import (
 from access.intelligence import (
     can_change_subject,
     can_link_subject,
+    can_list_theme,
     can_record_subject,
     can_view_intelligence_figures,
     can_view_subject,
@@ -148,15 +149,18 @@ from access.intelligence import (
     get_subject_for,
     intelligence_holding_agencies,
     panels_with_network_visible_to,
+    themes_listable_on,
     visible_subjects,
 )
 from access.meetings import (
     RUNNING_ROLES,
     SITTING_ROLES,
     can_join_meeting,
+    can_list_case,
     can_run_meeting,
     can_run_panel,
     can_view_panel,
+    cases_listable_on,
     get_meeting_for,
     get_meeting_to_run,
     get_panel_for,
@@ -428,4 +432,12 @@ __all__ += [
     "visible_learning_actions",
     "visible_reviews",
     "worker_seats",
+]
+
+# What a meeting's runner may list on its agenda: cases, and thematic items (issue 18).
+__all__ += [
+    "can_list_case",
+    "can_list_theme",
+    "cases_listable_on",
+    "themes_listable_on",
 ]

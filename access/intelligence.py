@@ -11,13 +11,13 @@ children they may see (`children_visible_in_links`).
 from django.db.models import Q, QuerySet
 
 from access.errors import NotFoundForUser
-from access.meetings import RUNNING_ROLES, seats_of
+from access.meetings import RUNNING_ROLES, can_run_meeting, seats_of
 from access.missing import visible_missing_episodes
 from access.referrals import visible_children
 from access.roles import roles_of, signed_in
 from agencies.models import Agency, Role
 from intelligence.models import Link, Sensitivity, Subject
-from panels.models import Panel
+from panels.models import AgendaItem, Meeting, MeetingStatus, Panel, PanelKind
 from referrals.models import Child
 
 
@@ -142,3 +142,35 @@ def can_view_intelligence_figures(user) -> bool:
     registration."""
     roles = roles_of(user)
     return roles.has(Role.BOARD_MEMBER) or roles.has(Role.PANEL_COORDINATOR)
+
+
+# --- Thematic items of an exploitation panel's agenda ---------------------------------------
+def themes_listable_on(user, meeting: Meeting) -> QuerySet[Subject]:
+    """The persons, places, vehicles and accounts of concern a person may list as a thematic
+    item: none unless they run the meeting, it is still scheduled and its panel is an
+    exploitation panel; then those they may take to a panel (as can_change_subject: their
+    agency holds it, or it is already discussed at a panel they run) and not on this agenda
+    already. Listing one takes it to the panel, so its members may read it from then on."""
+    if (
+        meeting.status != MeetingStatus.SCHEDULED
+        or meeting.panel.kind != PanelKind.EXPLOITATION
+        or not can_run_meeting(user, meeting)
+    ):
+        return Subject.objects.none()
+    running = {panel for panel, role in seats_of(user, writing=True) if role in RUNNING_ROLES}
+    may_take = Q(holding_agency_id__in=roles_of(user).writing_agencies) | Q(
+        discussions__panel_id__in=running
+    )
+    on_agenda = AgendaItem.objects.filter(
+        meeting=meeting, withdrawn_at__isnull=True, subject__isnull=False
+    )
+    return visible_subjects(user).filter(
+        pk__in=Subject.objects.filter(may_take)
+        .exclude(pk__in=on_agenda.values("subject_id"))
+        .values("pk")
+    )
+
+
+def can_list_theme(user, meeting: Meeting, subject) -> bool:
+    """Exactly when the subject is in themes_listable_on(user, meeting)."""
+    return themes_listable_on(user, meeting).filter(pk=subject.pk).exists()

@@ -18,9 +18,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access.errors import ForbiddenForUser, NotFoundForUser
+from access.referrals import visible_referrals
 from access.roles import WRITING_ROLES, kept_with_roles, roles_of, signed_in
 from agencies.models import Membership
-from panels.models import Meeting, MeetingInvitation, Panel, PanelMembership, PanelRole
+from panels.models import (
+    AgendaItem,
+    Meeting,
+    MeetingInvitation,
+    MeetingStatus,
+    Panel,
+    PanelMembership,
+    PanelRole,
+)
+from referrals.models import Referral, ReferralState
 
 RUNNING_ROLES = (PanelRole.CHAIR, PanelRole.COORDINATOR)
 SITTING_ROLES = (PanelRole.MEMBER, PanelRole.DEPUTY)
@@ -207,3 +217,25 @@ def meeting_participants(meeting: Meeting) -> QuerySet:
         panel_id=meeting.panel_id,
     )
     return get_user_model().objects.filter(pk__in=seats.values("user_id"))
+
+
+# --- What may be listed on an agenda -------------------------------------------------------
+
+
+def cases_listable_on(user, meeting: Meeting) -> QuerySet[Referral]:
+    """The referrals a person may list on a meeting's agenda: none unless they run it and it
+    is still scheduled; then the referrals they may read that were listed for panel (or
+    escalated) and are not on this agenda already."""
+    if meeting.status != MeetingStatus.SCHEDULED or not can_run_meeting(user, meeting):
+        return Referral.objects.none()
+    on_agenda = AgendaItem.objects.filter(meeting=meeting, withdrawn_at__isnull=True)
+    return (
+        visible_referrals(user)
+        .filter(state__in=[ReferralState.LISTED_FOR_PANEL, ReferralState.ESCALATED])
+        .exclude(pk__in=on_agenda.filter(referral__isnull=False).values("referral_id"))
+    )
+
+
+def can_list_case(user, meeting: Meeting, referral) -> bool:
+    """Exactly when the referral is in cases_listable_on(user, meeting)."""
+    return cases_listable_on(user, meeting).filter(pk=referral.pk).exists()

@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("panels.minutes_urls")),
     path("", include("panels.document_urls")),  # the documents' accessible web pages
     path("", include("panels.urls")),
+    path("", include("panels.agenda_urls")),  # listing cases and themes on an agenda
     path("", include("casework.urls")),
     path("", include("board.urls")),
     path("", include("missing.urls")),

@@ -80,6 +80,15 @@ def _discuss(*, actor, subject, panel, reason, address) -> SubjectDiscussion:
     return discussion
 
 
+def subject_taken_to_panel(
+    *, actor, subject: Subject, panel: Panel, reason: str, address: str | None = None
+) -> SubjectDiscussion:
+    """Inside the caller's transaction, for a caller that asked the policy itself (a thematic
+    item listed on the panel's agenda: access.can_list_theme): the panel's members may read
+    the subject from then on. Audited like subject_discuss_at."""
+    return _discuss(actor=actor, subject=subject, panel=panel, reason=reason, address=address)
+
+
 @transaction.atomic(durable=True)
 def subject_discuss_at(
     *, actor, subject: Subject, panel: Panel, reason: str = "", address: str | None = None

@@ -20,6 +20,7 @@ from panels.pdf import board_copy
 from panels.pdf.documents import (
     BOARD_NOTE,
     SENSITIVITY_LABEL,
+    THEME_NOT_IN_BOARD_COPY,
     action_log_groups,
     action_log_subtitle,
     approval_sentence,
@@ -55,6 +56,7 @@ def _meeting_page(request, doc: MeetingDoc, *, kind: str, agency_name: str = "")
         "status": status_sentence(doc),
         "approval": approval_sentence(doc),
         "board_note": BOARD_NOTE if doc.is_board_copy else "",
+        "theme_not_in_board_copy": THEME_NOT_IN_BOARD_COPY,
     }
     if kind == DocumentKind.AGENCY_EXTRACT:
         agreed, carried = extract_rows(doc, agency_name)

@@ -128,6 +128,14 @@ def meeting_doc_for(
         items=tuple(_case_item(item, agreed.get(item.pk, []), today=today) for item in items),
         carried_forward=tuple(_action_doc(action, today=today) for action in carried),
         other_actions=tuple(_action_doc(action, today=today) for action in others),
+        themes=tuple(
+            doc_model.ThemeItem(title=item.title, discussion=item.notes, decision=item.decision)
+            for item in meeting.agenda_items.filter(
+                kind=AgendaItemKind.THEME, withdrawn_at__isnull=True
+            )
+            .select_related("subject")
+            .order_by("position", "pk")
+        ),
         next_meeting=_next_meeting_day(meeting, meeting_day),
     )
 

@@ -240,7 +240,13 @@ class AgendaItemKind(models.TextChoices):
     APOLOGIES = "apologies", "Apologies"
     PREVIOUS_MINUTES = "previous_minutes", "Minutes and actions of the last meeting"
     CASE = "case", "Case"
+    # A person, place, vehicle or online account of concern (a hotspot is a place): the
+    # exploitation panel's thematic part.
+    THEME = "theme", "Theme"
 
+
+# The items listed on an agenda after the standard ones, in the order the coordinator sets.
+LISTED_ITEM_KINDS = [AgendaItemKind.CASE, AgendaItemKind.THEME]
 
 STANDARD_ITEM_KINDS = [
     AgendaItemKind.WELCOME,
@@ -270,6 +276,14 @@ class AgendaItem(models.Model):
         blank=True,
         related_name="agenda_items",
     )
+    subject = models.ForeignKey(
+        "intelligence.Subject",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        help_text="The person, place, vehicle or account a thematic item is about.",
+    )
     position = models.PositiveIntegerField(default=0)
     listed_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -297,12 +311,19 @@ class AgendaItem(models.Model):
                 condition=(Q(kind=AgendaItemKind.CASE) & Q(referral__isnull=False))
                 | (~Q(kind=AgendaItemKind.CASE) & Q(referral__isnull=True)),
                 name="agendaitem_case_has_referral",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=AgendaItemKind.THEME) & Q(subject__isnull=False))
+                | (~Q(kind=AgendaItemKind.THEME) & Q(subject__isnull=True)),
+                name="agendaitem_theme_has_subject",
+            ),
         ]
 
     def __str__(self) -> str:
         if self.kind == AgendaItemKind.CASE:
             return f"{self.referral} at {self.meeting}"
+        if self.kind == AgendaItemKind.THEME:
+            return f"Theme {self.subject_id} at {self.meeting}"
         return f"{self.get_kind_display()} at {self.meeting}"
 
     @property
@@ -310,10 +331,17 @@ class AgendaItem(models.Model):
         return self.kind == AgendaItemKind.CASE
 
     @property
+    def is_theme(self) -> bool:
+        return self.kind == AgendaItemKind.THEME
+
+    @property
     def title(self) -> str:
-        """A title that names no child: the case's reference, or the standard item's name."""
+        """A title that names no child and no one of concern: the case's reference, the
+        theme's kind and number ("Theme: Place 12"), or the standard item's name."""
         if self.is_case:
             return f"Case {self.referral.reference}"
+        if self.is_theme:
+            return f"Theme: {self.subject}"
         return self.get_kind_display()
 
 

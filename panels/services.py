@@ -14,11 +14,13 @@ from django.utils import timezone
 import access
 from agencies import audit, grants, sockets
 from agencies.models import Agency, AuditAction, AuditEvent, Membership
+from intelligence.services import subject_taken_to_panel
 from notifications import services as notification_services
 from notifications.models import NotificationKind
 from panels import events, selectors
 from panels.models import (
     INCOMPLETE_ACTION_STATUSES,
+    LISTED_ITEM_KINDS,
     STANDARD_ITEM_KINDS,
     Action,
     ActionStatus,
@@ -33,6 +35,7 @@ from panels.models import (
     MeetingPresence,
     MeetingStatus,
     Panel,
+    PanelKind,
     PanelMembership,
     PanelRole,
     RiskLevel,
@@ -384,7 +387,7 @@ def _build_agenda(*, actor, meeting: Meeting) -> list[Action]:
     missing = [kind for kind in STANDARD_ITEM_KINDS if kind not in have]
     if missing:
         # Standard items take positions 1 to 3; cases move down behind them, in their order.
-        AgendaItem.objects.filter(meeting=meeting, kind=AgendaItemKind.CASE).update(
+        AgendaItem.objects.filter(meeting=meeting, kind__in=LISTED_ITEM_KINDS).update(
             position=F("position") + len(STANDARD_ITEM_KINDS)
         )
         AgendaItem.objects.bulk_create(
@@ -462,12 +465,18 @@ def agenda_build(*, actor: AbstractBaseUser, meeting: Meeting) -> list[Action]:
 
 @transaction.atomic(durable=True)
 def agenda_item_add_case(*, actor: AbstractBaseUser, meeting: Meeting, referral) -> AgendaItem:
-    """List a referral on a meeting's agenda, after the items already there."""
+    """List a referral (listed for panel or escalated, one the runner may read) on a
+    scheduled meeting's agenda, after the items already there."""
     access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(meeting, MeetingStatus.SCHEDULED, doing="list a case")
     if meeting.agenda_items.filter(referral=referral, withdrawn_at__isnull=True).exists():
         raise MeetingError(f"{referral.reference} is already on this agenda.")
+    if not access.can_list_case(actor, meeting, referral):
+        raise MeetingError(
+            f"{referral.reference} cannot be listed: only a referral listed for panel or "
+            "escalated, and one you may read, goes on an agenda."
+        )
     item = AgendaItem.objects.create(
         meeting=meeting,
         referral=referral,
@@ -481,23 +490,72 @@ def agenda_item_add_case(*, actor: AbstractBaseUser, meeting: Meeting, referral)
 
 
 @transaction.atomic(durable=True)
+def agenda_item_add_theme(
+    *,
+    actor: AbstractBaseUser,
+    meeting: Meeting,
+    subject,
+    reason: str,
+    address: str | None = None,
+) -> AgendaItem:
+    """List a person, place, vehicle or account of concern as a thematic item on an
+    exploitation panel's scheduled agenda (the panel's thematic part). It takes the subject
+    to the panel, so the panel's members may read it; actions can be owned against it."""
+    access.require_can_run_meeting(actor, meeting)
+    meeting = _locked(meeting)
+    _require_status(meeting, MeetingStatus.SCHEDULED, doing="list a theme")
+    if meeting.panel.kind != PanelKind.EXPLOITATION:
+        raise MeetingError("Thematic items go on an exploitation panel's agenda.")
+    if meeting.agenda_items.filter(subject=subject, withdrawn_at__isnull=True).exists():
+        raise MeetingError(f"{subject} is already on this agenda.")
+    if not access.can_list_theme(actor, meeting, subject):
+        raise MeetingError(
+            f"{subject} cannot be listed: only a record your agency holds, or one already "
+            "discussed at a panel you run, is taken to a panel."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise MeetingError("Say why the panel should discuss it.")
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        subject=subject,
+        kind=AgendaItemKind.THEME,
+        position=_next_position(meeting),
+        target_minutes=meeting.panel.item_target_minutes,
+    )
+    subject_taken_to_panel(
+        actor=actor, subject=subject, panel=meeting.panel, reason=reason, address=address
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGED,
+        obj=item,
+        reason=reason,
+        detail=f"{subject} listed on the agenda of panel meeting {meeting.pk}",
+    )
+    events.append(meeting=meeting, type="agenda.changed", payload={"added": item.pk}, actor=actor)
+    return item
+
+
+@transaction.atomic(durable=True)
 def agenda_item_move(
     *, actor: AbstractBaseUser, meeting: Meeting, item_id: int, direction: str
 ) -> list[int]:
-    """Move a case up or down the agenda; the standard items stay first."""
+    """Move a case or a theme up or down the agenda; the standard items stay first."""
     access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
     _require_status(
         meeting, MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS, doing="reorder the agenda"
     )
     item = _item_of(meeting, item_id)
-    if not item.is_case:
+    if item.kind not in LISTED_ITEM_KINDS:
         raise MeetingError("The standard items stay at the top of the agenda.")
-    cases = list(selectors.agenda(meeting=meeting).filter(kind=AgendaItemKind.CASE))
+    cases = list(selectors.agenda(meeting=meeting).filter(kind__in=LISTED_ITEM_KINDS))
     index = next(i for i, case in enumerate(cases) if case.pk == item.pk)
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(cases):
-        raise MeetingError(f"That case is already {'first' if direction == 'up' else 'last'}.")
+        place = "first" if direction == "up" else "last"
+        raise MeetingError(f"That item is already {place}.")
     cases[index], cases[other] = cases[other], cases[index]
     first = len(STANDARD_ITEM_KINDS) + 1
     for position, case in enumerate(cases, start=first):

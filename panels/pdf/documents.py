@@ -31,13 +31,19 @@ from .layout import (
     para,
     short_date,
 )
-from .model import ActionDoc, ActionLogDoc, CaseItem, MeetingDoc, Rag, Sensitivity
+from .model import ActionDoc, ActionLogDoc, CaseItem, MeetingDoc, Rag, Sensitivity, ThemeItem
 from .redaction import board_copy
 
 _SENSITIVITY_LABEL = {
     Sensitivity.NOT_FOR_FAMILY: "Not for family",
     Sensitivity.PANEL_ONLY: "Panel only",
 }
+# What the board copy prints for a theme in place of what was said (the HTML twin too).
+THEME_NOT_IN_BOARD_COPY = (
+    "Discussed by the panel. What was said is intelligence held for the panel and is not in "
+    "the board copy."
+)
+
 _BOARD_NOTE = (
     "Board copy. Each child is identified only by referral reference and initials; names, "
     "dates of birth, addresses and schools are removed, and contributions marked panel only "
@@ -251,6 +257,10 @@ def _render_meeting(doc: MeetingDoc, *, kind: str, twin_url: str = "") -> bytes:
         story.append(para("No children were discussed."))
     for number, item in enumerate(doc.items, start=1):
         story += _case_item(item, f"3.{number}", width, board=doc.is_board_copy)
+    if doc.themes:
+        story.append(para("Themes discussed", "h2"))
+        for number, theme in enumerate(doc.themes, start=1):
+            story += _theme_item(theme, f"T{number}", board=doc.is_board_copy)
     if doc.other_actions:
         story += heading_over_table("Other actions agreed at this meeting", "h2")
         story.append(_actions_table(doc.other_actions, width))
@@ -261,6 +271,18 @@ def _render_meeting(doc: MeetingDoc, *, kind: str, twin_url: str = "") -> bytes:
     story.append(para(_approval_sentence(doc)))
     title = f"{kind}: {doc.panel_name}, {long_date(doc.meeting_date)}"
     return build_pdf(story, _meeting_furniture(doc, title))
+
+
+def _theme_item(theme: ThemeItem, number: str, *, board: bool) -> list[Flowable]:
+    out: list[Flowable] = [para(f"{number} {theme.title}", "h2")]
+    if board:
+        out.append(para(THEME_NOT_IN_BOARD_COPY))
+        return out
+    out.append(para("Discussion", "h2"))
+    out.append(para(theme.discussion or "None recorded."))
+    out.append(para("Decision", "h2"))
+    out.append(para(theme.decision or "None recorded."))
+    return out
 
 
 def _case_item(item: CaseItem, number: str, width: float, *, board: bool) -> list[Flowable]:

@@ -95,6 +95,17 @@ class CaseItem:
 
 
 @dataclass(frozen=True)
+class ThemeItem:
+    """A thematic item of an exploitation panel (a person, place, vehicle or account of
+    concern). Its title names nothing ("Theme: Place 12"); what was said is police and
+    partner intelligence, so a board copy keeps the title only."""
+
+    title: str
+    discussion: str = ""
+    decision: str = ""
+
+
+@dataclass(frozen=True)
 class MeetingDoc:
     panel_name: str
     meeting_date: date
@@ -111,6 +122,8 @@ class MeetingDoc:
     # Agreed at this meeting on a standard item (apologies, last minutes): about no child.
     other_actions: tuple[ActionDoc, ...] = ()
     next_meeting: date | None = None
+    # The exploitation panel's thematic part, after the children.
+    themes: tuple[ThemeItem, ...] = ()
     # True for a board copy built by redaction.board_copy; the renderers then never print
     # a child's identifying fields even if a caller filled them in.
     is_board_copy: bool = False

@@ -29,7 +29,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from .model import ActionDoc, AgencyUpdate, Attendee, CaseItem, MeetingDoc, Sensitivity
+from .model import (
+    ActionDoc,
+    AgencyUpdate,
+    Attendee,
+    CaseItem,
+    MeetingDoc,
+    Sensitivity,
+    ThemeItem,
+)
 from .normalise import (
     Normalised,
     mixed_script_words,
@@ -111,6 +119,9 @@ def board_copy(meeting: MeetingDoc) -> tuple[MeetingDoc, list[str]]:
         items=items,
         carried_forward=carried,
         other_actions=others,
+        # What was said of a person, place or vehicle of concern is intelligence held for the
+        # panel: the board reads that it was discussed, not what was said.
+        themes=tuple(ThemeItem(title=theme.title) for theme in meeting.themes),
         is_board_copy=True,
     )
     return board, flags

@@ -16,7 +16,8 @@ Both directions check every value: a missing or unknown key, or a value of the w
 raises ValueError naming where it is (e.g. `items[1].actions[0].due`). Every key is
 required, including those whose field has a default, so a draft that lost a field by mistake
 is refused rather than silently reset; the one exception is a field added after drafts were
-first stored (`_ADDED_LATER`: `document_address`, read as "" from an older draft).
+first stored (`_ADDED_LATER`: `document_address`, read as "" from an older draft, and
+`themes`, read as none).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .model import MeetingDoc
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Fields added after drafts were first stored, with the value an older draft means.
-_ADDED_LATER = {MeetingDoc: {"document_address": ""}}
+_ADDED_LATER = {MeetingDoc: {"document_address": "", "themes": ()}}
 
 
 def meeting_doc_to_data(doc: MeetingDoc) -> dict:

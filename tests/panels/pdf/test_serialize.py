@@ -104,6 +104,13 @@ def test_a_draft_stored_before_the_document_address_existed_still_loads():
     assert meeting_doc_from_data(data).document_address == ""
 
 
+def test_a_draft_stored_before_thematic_items_existed_loads_with_none():
+    data = meeting_doc_to_data(rich_doc())
+    del data["themes"]
+
+    assert meeting_doc_from_data(data).themes == ()
+
+
 def test_the_data_is_plain_and_in_a_stable_order():
     doc = rich_doc()
     data = meeting_doc_to_data(doc)
@@ -123,6 +130,7 @@ def test_the_data_is_plain_and_in_a_stable_order():
         "carried_forward",
         "other_actions",
         "next_meeting",
+        "themes",
         "is_board_copy",
         "document_address",
     ]
