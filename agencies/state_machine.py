@@ -2,7 +2,8 @@
 that checks a move against it before a service makes it.
 
 Each machine is a `StateMachine` built from its `Transition` rows, in the module that owns
-the state (`referrals/workflow.py` for a referral, `panels/actions.py` for an action). A
+the state (`referrals/workflow.py` for a referral, `panels/actions.py` for an action,
+`panels/services.py` for a meeting, `panels/minutes.py` for its minutes). A
 service locks the row, asks `machine.move(obj, name)` (which refuses any move the table does
 not list: deny by default), saves and writes its audit row, in one transaction.
 """
@@ -22,6 +23,9 @@ class Transition:
     target: str
     label: str = ""
     needs_reason: bool = True
+    # What a person is told when the object's state does not allow the move; "{state}" is
+    # the state's label. Empty: "A <noun> that is <state> cannot be moved to <target>."
+    refused: str = ""
 
 
 class TransitionNotAllowed(Exception):
@@ -60,6 +64,8 @@ class StateMachine:
         if transition is None:
             raise self.refusal(f"There is no step called {name!r}.")
         if state not in transition.source:
+            if transition.refused:
+                raise self.refusal(transition.refused.format(state=self._label(state)))
             raise self.refusal(
                 f"{_article(self.noun)} {self.noun} that is {self._label(state)} cannot be moved "
                 f"to {self._label(transition.target)}."

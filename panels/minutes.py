@@ -25,6 +25,7 @@ from pypdf import PdfReader
 import access
 from agencies import audit
 from agencies.models import Agency, AuditAction
+from agencies.state_machine import StateMachine, Transition
 from notifications import services as notification_services
 from notifications.models import NotificationKind
 from panels.documents import (
@@ -66,6 +67,46 @@ def _refuse(actor, meeting: Meeting, doing: str):
     if access.can_view_minutes(actor, meeting):
         return access.ForbiddenForUser(action=doing, object_type="minutes", object_id=meeting.pk)
     return access.NotFoundForUser(object_type="meeting", object_id=meeting.pk)
+
+
+_S = MinutesStatus
+MINUTES_STATES = StateMachine(
+    noun="minutes",
+    states=MinutesStatus,
+    transitions=[
+        Transition(
+            "submit",
+            frozenset({_S.DRAFT, _S.RETURNED}),
+            _S.SUBMITTED,
+            "Send to the chair",
+            needs_reason=False,
+            refused="The minutes are {state}: only a draft or returned minutes can be submitted.",
+        ),
+        Transition(
+            "return",
+            frozenset({_S.SUBMITTED}),
+            _S.RETURNED,
+            "Return to the coordinator",
+            refused="Only minutes waiting for approval can be returned.",
+        ),
+        Transition(
+            "approve",
+            frozenset({_S.SUBMITTED}),
+            _S.APPROVED,
+            "Approve",
+            needs_reason=False,
+            refused="Only minutes submitted by the coordinator can be approved.",
+        ),
+        Transition(
+            "correct",
+            frozenset({_S.APPROVED}),
+            _S.DRAFT,
+            "Start a correction",
+            refused="Only approved minutes need a correction; edit the draft instead.",
+        ),
+    ],
+    refusal=MinutesError,
+)
 
 
 def _locked(minutes: Minutes) -> Minutes:
@@ -227,12 +268,7 @@ def minutes_submit(*, actor, minutes: Minutes, request=None) -> Minutes:
     meeting = minutes.meeting
     if not access.can_edit_minutes(actor, meeting):
         raise _refuse(actor, meeting, "submit the minutes of")
-    if not minutes.is_editable:
-        raise MinutesError(
-            f"The minutes are {minutes.get_status_display().lower()}: only a draft or "
-            "returned minutes can be submitted."
-        )
-    minutes.status = MinutesStatus.SUBMITTED
+    MINUTES_STATES.move(minutes, "submit")
     minutes.changed_at = timezone.now()
     minutes.save(update_fields=["status", "changed_at"])
     _step(minutes, MinutesStep.SUBMITTED, actor)
@@ -262,12 +298,11 @@ def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> M
     meeting = minutes.meeting
     if not access.can_approve_minutes(actor, meeting):
         raise _refuse(actor, meeting, "return the minutes of")
-    if minutes.status != MinutesStatus.SUBMITTED:
-        raise MinutesError("Only minutes waiting for approval can be returned.")
+    transition = MINUTES_STATES.transition_for(name="return", state=minutes.status)
     comments = comments.strip()
     if not comments:
         raise MinutesError("Say what the coordinator should change")
-    minutes.status = MinutesStatus.RETURNED
+    minutes.status = transition.target
     minutes.changed_at = timezone.now()
     minutes.save(update_fields=["status", "changed_at"])
     _step(minutes, MinutesStep.RETURNED, actor, comment=comments)
@@ -344,8 +379,7 @@ def _check_approvable(actor, minutes: Minutes, revision: int) -> None:
     meeting = minutes.meeting
     if not access.can_approve_minutes(actor, meeting):
         raise _refuse(actor, meeting, "approve the minutes of")
-    if minutes.status != MinutesStatus.SUBMITTED:
-        raise MinutesError("Only minutes submitted by the coordinator can be approved.")
+    MINUTES_STATES.transition_for(name="approve", state=minutes.status)
     if revision != minutes.revision:
         raise StaleMinutes(
             "The minutes changed after you opened them. Read them again before approving."
@@ -490,7 +524,7 @@ def _approval_store(
     stored = [_pdf_record(version, pdf) for pdf in rendered.pdfs]
     board = next(record for record in stored if record.kind == DocumentKind.BOARD_COPY)
     minutes.content = content
-    minutes.status = MinutesStatus.APPROVED
+    MINUTES_STATES.move(minutes, "approve")
     minutes.changed_at = approved_at
     minutes.save(update_fields=["content", "status", "changed_at"])
     _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(rendered.flags))
@@ -540,15 +574,14 @@ def minutes_start_correction(*, actor, minutes: Minutes, reason: str, request=No
     meeting = minutes.meeting
     if not access.can_edit_minutes(actor, meeting):
         raise _refuse(actor, meeting, "correct the minutes of")
-    if minutes.status != MinutesStatus.APPROVED:
-        raise MinutesError("Only approved minutes need a correction; edit the draft instead.")
+    transition = MINUTES_STATES.transition_for(name="correct", state=minutes.status)
     reason = reason.strip()
     if not reason:
         raise MinutesError("Say what is being corrected and why")
     number = next_version_number(minutes)
     doc = replace(minutes_doc(minutes), version=str(number), approved_on=None)
     minutes.content = meeting_doc_to_data(doc)
-    minutes.status = MinutesStatus.DRAFT
+    minutes.status = transition.target
     minutes.revision += 1
     minutes.changed_at = timezone.now()
     minutes.save(update_fields=["content", "status", "revision", "changed_at"])

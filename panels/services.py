@@ -14,6 +14,7 @@ from django.utils import timezone
 import access
 from agencies import audit, grants, sockets
 from agencies.models import Agency, AuditAction, AuditEvent, Membership
+from agencies.state_machine import StateMachine, Transition
 from intelligence.services import subject_taken_to_panel
 from notifications import services as notification_services
 from notifications.models import NotificationKind
@@ -78,6 +79,31 @@ class StaleEdit(MeetingError):
 
 
 # --- Helpers (inside the caller's transaction) -------------------------------------------
+
+
+MEETING_STATES = StateMachine(
+    noun="meeting",
+    states=MeetingStatus,
+    transitions=[
+        Transition(
+            "start",
+            frozenset({MeetingStatus.SCHEDULED}),
+            MeetingStatus.IN_PROGRESS,
+            "Start the meeting",
+            needs_reason=False,
+            refused="You cannot start the meeting: the meeting is {state}.",
+        ),
+        Transition(
+            "close",
+            frozenset({MeetingStatus.IN_PROGRESS}),
+            MeetingStatus.CLOSED,
+            "Close the meeting",
+            needs_reason=False,
+            refused="You cannot close the meeting: the meeting is {state}.",
+        ),
+    ],
+    refusal=MeetingError,
+)
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -575,11 +601,10 @@ def meeting_start(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
     """Open the meeting on the first item of its agenda."""
     access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
-    _require_status(meeting, MeetingStatus.SCHEDULED, doing="start the meeting")
+    MEETING_STATES.move(meeting, "start")
     _build_agenda(actor=actor, meeting=meeting)
     first = selectors.agenda(meeting=meeting).first()
     now = timezone.now()
-    meeting.status = MeetingStatus.IN_PROGRESS
     meeting.started_at = now
     meeting.save(update_fields=["status", "started_at"])
     _set_current_item(meeting, first, now)
@@ -662,11 +687,10 @@ def meeting_close(*, actor: AbstractBaseUser, meeting: Meeting) -> MeetingEvent:
     """Close the meeting: the room stays readable, nothing more can be recorded in it."""
     access.require_can_run_meeting(actor, meeting)
     meeting = _locked(meeting)
-    _require_status(meeting, MeetingStatus.IN_PROGRESS, doing="close the meeting")
+    MEETING_STATES.move(meeting, "close")
     now = timezone.now()
     left = _leave_current_item(meeting, now)
     _set_current_item(meeting, None, now)
-    meeting.status = MeetingStatus.CLOSED
     meeting.closed_at = now
     meeting.save(update_fields=["status", "closed_at"])
     return events.append(

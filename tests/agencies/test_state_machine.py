@@ -6,7 +6,9 @@ from django.db import models
 
 from agencies.state_machine import StateMachine, Transition, TransitionNotAllowed
 from panels import actions as action_services
+from panels.minutes import MINUTES_STATES, MinutesError
 from panels.models import ActionStatus, ActionUpdate
+from panels.services import MEETING_STATES, MeetingError
 from referrals import workflow
 from referrals.models import ReferralState
 from tests.agencies.doors_actions import world_action
@@ -101,3 +103,48 @@ def test_an_action_moves_only_as_its_table_allows(world, start, to, allowed):
         action.refresh_from_db()
         assert action.status == start
         assert not ActionUpdate.objects.exists()
+
+
+# --- A meeting and its minutes move by their tables too ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("machine", "state", "step", "target"),
+    [
+        ("meeting", "scheduled", "start", "in_progress"),
+        ("meeting", "in_progress", "close", "closed"),
+        ("minutes", "draft", "submit", "submitted"),
+        ("minutes", "returned", "submit", "submitted"),
+        ("minutes", "submitted", "return", "returned"),
+        ("minutes", "submitted", "approve", "approved"),
+        ("minutes", "approved", "correct", "draft"),
+    ],
+)
+def test_each_allowed_step_of_a_meeting_and_its_minutes_is_in_its_table(
+    machine, state, step, target
+):
+    table = MEETING_STATES if machine == "meeting" else MINUTES_STATES
+
+    assert table.transition_for(name=step, state=state).target == target
+
+
+@pytest.mark.parametrize(
+    ("machine", "state", "step", "told"),
+    [
+        ("meeting", "closed", "start", "You cannot start the meeting: the meeting is closed."),
+        ("meeting", "scheduled", "close", "You cannot close the meeting: the meeting is sched"),
+        ("minutes", "approved", "submit", "The minutes are approved: only a draft or returned"),
+        ("minutes", "draft", "approve", "Only minutes submitted by the coordinator"),
+        ("minutes", "draft", "correct", "Only approved minutes need a correction"),
+        ("minutes", "draft", "delete", "There is no step called 'delete'."),
+    ],
+)
+def test_a_step_the_table_does_not_allow_is_refused_in_words_a_person_reads(
+    machine, state, step, told
+):
+    table = MEETING_STATES if machine == "meeting" else MINUTES_STATES
+    refusal = MeetingError if machine == "meeting" else MinutesError
+
+    with pytest.raises(refusal) as refused:
+        table.transition_for(name=step, state=state)
+    assert str(refused.value).startswith(told)
