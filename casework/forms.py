@@ -9,10 +9,21 @@ from casework.models import Grade, LearningKind, Theme
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+# A select sizes itself to its longest option ("Front Door (MASH) (Fenmarsh Council...)"):
+# as wide as its column instead, so the page fits a 360 px phone.
+FULL_WIDTH_SELECT = {"class": "govuk-select app-select-full"}
+
+
 class AllocateForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=None, empty_label=None)
-    worker = forms.ModelChoiceField(queryset=None, empty_label=None)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    team = forms.ModelChoiceField(
+        queryset=None, empty_label=None, widget=forms.Select(attrs=FULL_WIDTH_SELECT)
+    )
+    worker = forms.ModelChoiceField(
+        queryset=None, empty_label=None, widget=forms.Select(attrs=FULL_WIDTH_SELECT)
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}), max_length=2000
+    )
 
     def __init__(self, *args, teams, workers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +33,9 @@ class AllocateForm(forms.Form):
 
 
 class CloseAllocationForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}), max_length=2000
+    )
 
 
 class TargetForm(forms.Form):
