@@ -90,3 +90,32 @@ def recent_periods(*, today: date | None = None, years: int = 3) -> list[tuple[s
                 choices.append((f"{year}-Q{q}", f"Q{q} {year}"))
         choices.append((str(year), f"{year} (whole year)"))
     return choices
+
+
+QUARTER = re.compile(r"^(?P<year>20\d\d)-?[Qq](?P<q>[1-4])$")
+
+
+def quarter_key(text: str | None) -> str | None:
+    """ "2026-Q3" for "2026Q3" or "2026-Q3" (a report's quarter); None for anything else."""
+    match = QUARTER.match((text or "").strip())
+    return f"{match['year']}-Q{match['q']}" if match else None
+
+
+def last_complete_quarter(*, today: date | None = None) -> str:
+    return period_from(None, today=today).key
+
+
+def ended_quarters(*, today: date | None = None, count: int = 8) -> list[tuple[str, str]]:
+    """(key, label) of the last `count` quarters that have ended, newest first: a report is
+    made of a quarter once it is over."""
+    year, q = (int(part) for part in last_complete_quarter(today=today).split("-Q"))
+    choices = []
+    for _ in range(count):
+        choices.append((f"{year}-Q{q}", f"Q{q} {year}"))
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+    return choices
+
+
+def has_ended(key: str, *, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return timezone.localtime(period_from(key).end).date() <= today

@@ -11,7 +11,7 @@ from agencies import audit, exports, two_factor
 from agencies.two_factor_middleware import second_factor_recent, step_up_redirect
 from board import selectors
 from board.charts import bar_chart
-from board.periods import period_from, recent_periods
+from board.periods import ended_quarters, period_from, recent_periods
 
 
 def _filters(request, oversight) -> tuple[selectors.Filters, list, list]:
@@ -57,6 +57,11 @@ def dashboard(request):
             "panels": panels,
             "agencies": agencies,
             "periods": recent_periods(),
+            "reports": access.board.visible_quarterly_reports(request.user)
+            .select_related("panel", "made_by")
+            .defer("pdf", "figures"),
+            "reportable": list(access.board.panels_reportable_by(request.user).order_by("name")),
+            "quarters": ended_quarters(),
         },
     )
 

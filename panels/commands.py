@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 import access
 from agencies.models import Agency
 from panels import services
+from panels.date_input import DayMonthYearField
 from panels.models import AgendaItem, AttendanceStatus, Meeting, MeetingCommandReceipt, RiskLevel
 from referrals.models import ContributionSensitivity
 
@@ -114,11 +115,8 @@ class ActionForm(ItemForm):
         },
     )
     owner_person = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
-    due_date = forms.DateField(
-        error_messages={
-            "required": "Enter the date the action is due",
-            "invalid": "Enter the due date as a date, for example 2026-12-01",
-        }
+    due_date = DayMonthYearField(
+        noun="Due date", required_message="Enter the date the action is due"
     )
 
     def __init__(self, data, *, meeting):

@@ -6,27 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intelligence', '0002_initial'),
-        ('panels', '0008_meetingcommandreceipt'),
-        ('referrals', '0006_api_tokens_hashed'),
+        ("intelligence", "0002_initial"),
+        ("panels", "0008_meetingcommandreceipt"),
+        ("referrals", "0006_api_tokens_hashed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='subject',
-            field=models.ForeignKey(blank=True, help_text='The person, place, vehicle or account a thematic item is about.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agenda_items', to='intelligence.subject'),
+            model_name="agendaitem",
+            name="subject",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The person, place, vehicle or account a thematic item is about.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agenda_items",
+                to="intelligence.subject",
+            ),
         ),
         migrations.AlterField(
-            model_name='agendaitem',
-            name='kind',
-            field=models.CharField(choices=[('welcome', 'Welcome and confidentiality statement'), ('apologies', 'Apologies'), ('previous_minutes', 'Minutes and actions of the last meeting'), ('case', 'Case'), ('theme', 'Theme')], default='case', max_length=20),
+            model_name="agendaitem",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("welcome", "Welcome and confidentiality statement"),
+                    ("apologies", "Apologies"),
+                    ("previous_minutes", "Minutes and actions of the last meeting"),
+                    ("case", "Case"),
+                    ("theme", "Theme"),
+                ],
+                default="case",
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'theme'), ('subject__isnull', False)), models.Q(models.Q(('kind', 'theme'), _negated=True), ('subject__isnull', True)), _connector='OR'), name='agendaitem_theme_has_subject'),
+            model_name="agendaitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "theme"), ("subject__isnull", False)),
+                    models.Q(models.Q(("kind", "theme"), _negated=True), ("subject__isnull", True)),
+                    _connector="OR",
+                ),
+                name="agendaitem_theme_has_subject",
+            ),
         ),
     ]

@@ -18,6 +18,22 @@ MEETING_DOORS = {
         {"command": "no_such_command"},
         only({"chair": 302}, knowers=["member_p"]),
     ),
+    # The changing part of the room, for its script: the room's own access.
+    "panels:meeting-live": ("get", lambda w: f"/meetings/{w.meeting.pk}/live/", None, only(ROOM)),
+    # Closing asks first; the page is the runners' alone.
+    "panels:meeting-close": (
+        "get",
+        lambda w: f"/meetings/{w.meeting.pk}/close/",
+        None,
+        only({"chair": 200}, knowers=["member_p"]),
+    ),
+    # Listing a case or a theme on the agenda: the runners alone.
+    "agenda:add": (
+        "get",
+        lambda w: f"/meetings/{w.meeting.pk}/agenda/add/",
+        None,
+        only({"chair": 200}, knowers=["member_p"]),
+    ),
     "panels:panel": ("get", lambda w: f"/panels/{w.meeting.panel_id}/", None, only(ROOM)),
     # Panel P has no meeting cycle: refused with a message even for the chair.
     "panels:panel-schedule": (

@@ -14,6 +14,7 @@ from config.routing import websocket_urlpatterns
 from tests.agencies.conftest import POSITIONS
 from tests.agencies.doors_actions import ACTION_DOORS
 from tests.agencies.doors_api import API_DOORS
+from tests.agencies.doors_board_reports import BOARD_REPORT_DOORS
 from tests.agencies.doors_casework import CASEWORK_DOORS
 from tests.agencies.doors_manage import MANAGE_DOORS
 from tests.agencies.doors_meetings import MEETING_DOORS, MEETING_WEBSOCKET_DOORS
@@ -95,6 +96,7 @@ DOORS.update(MANAGE_DOORS)
 DOORS.update(CASEWORK_DOORS)
 DOORS.update(MISSING_DOORS)
 DOORS.update(TWO_FACTOR_DOORS)
+DOORS.update(BOARD_REPORT_DOORS)
 
 # Drafts are the referrer's alone: nobody else may know they exist.
 DRAFT_DOORS = {

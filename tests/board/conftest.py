@@ -257,3 +257,22 @@ def quarter(db) -> Quarter:
         )
         review.themes.set(themes)
     return Quarter(panel, police, school, csc, people, r)
+
+
+@pytest.fixture
+def coordinator_p(quarter):
+    """The panel's coordinator, through a live seat on it: makes and reads its reports."""
+    from panels.models import PanelMembership, PanelRole
+
+    user = UserFactory(username="coordinator_p", first_name="Cora", last_name="Seat")
+    MembershipFactory(user=user, agency=quarter.csc, role=Role.PANEL_COORDINATOR)
+    PanelMembership.objects.create(
+        panel=quarter.panel, user=user, agency=quarter.csc, role=PanelRole.COORDINATOR
+    )
+    quarter.people["coordinator_p"] = user
+    return user
+
+
+# The access matrix's world (one person in every position), for the rows of the reports'
+# doors in test_report_access.py.
+from tests.agencies.conftest import world  # noqa: E402, F401

@@ -52,7 +52,9 @@ def add_action(page, item, text):
     section = page.locator(f'[data-item-id="{item.pk}"]')
     section.get_by_label("What is to be done").fill(text)
     section.get_by_label("Agency that owns it").select_option(label="Room Police")
-    section.get_by_label("Due date").fill("2099-01-31")
+    section.get_by_label("Day").fill("31")
+    section.get_by_label("Month").fill("1")
+    section.get_by_label("Year").fill("2099")
     section.get_by_role("button", name="Add action").click()
 
 

@@ -264,3 +264,18 @@ def test_the_minutes_keep_what_was_said_of_a_theme_and_the_board_copy_only_its_t
     assert f"Theme: Place {room.place.pk}" in board_text
     assert "older men" not in board_text
     assert "Lantern" not in board_text
+
+
+def test_the_room_offers_the_runner_the_agenda_page_and_shows_a_theme_to_members(client, room):
+    item = services.agenda_item_add_theme(
+        actor=room.people["coordinator"], meeting=room.meeting, subject=room.place, reason="Hot."
+    )
+    client.force_login(room.people["chair"])
+    assert page(client, room) in client.get(f"/meetings/{room.meeting.pk}/").content.decode()
+
+    client.force_login(room.people["health"])
+    body = client.get(f"/meetings/{room.meeting.pk}/").content.decode()
+    assert page(client, room) not in body
+    assert item.title in body
+    assert f"/intelligence/{room.place.pk}/" in body
+    assert client.get(f"/intelligence/{room.place.pk}/").status_code == 200

@@ -33,6 +33,8 @@ const state = {
   askedAfter: null,
   stopped: false,
   pending: new Map(), // request id -> {form, message}: sent, not yet answered
+  people: null, // who is connected, as the socket last said
+  behind: false, // a part of the room was kept for the person's typing, not brought up to date
   currentItem: room?.dataset.currentItem || "",
   currentStartedAt: room?.dataset.currentItemStartedAt
     ? Date.parse(room.dataset.currentItemStartedAt)
@@ -196,18 +198,43 @@ function receiveEvent(event) {
 }
 
 // --- Applying events to the page -----------------------------------------------------------
+//
+// Most events are applied where they land (a text, a row, a tag). Those that change the
+// shape of the room (started, closed, the agenda, who is invited, the item being discussed)
+// fetch the room's changing part from the server (data-live-url, the same page the room is
+// made of) and put it in place region by region, keeping the person's place: focus, scroll
+// position and anything typed but not saved (that part is kept as it is, and they are told).
+// Each change is said in words in the room's aria-live region.
 
 function itemSection(id) {
   return room.querySelector(`[data-item-id="${id}"]`);
 }
 
+function itemLabel(id) {
+  const section = itemSection(id);
+  return section ? `item ${section.dataset.number}` : "an item";
+}
+
+function nowBeingDiscussed(id) {
+  const section = itemSection(id);
+  if (!section) return "";
+  return `Item ${section.dataset.number} is now being discussed: ${section.dataset.name}`;
+}
+
 const HANDLERS = {
-  "meeting.started": () => reloadWhenSafe("The meeting has started."),
-  "meeting.closed": () => reloadWhenSafe("The meeting has been closed."),
-  "agenda.changed": () => reloadWhenSafe("The agenda has changed."),
-  "agenda.reordered": () => reloadWhenSafe("The agenda has been reordered."),
-  "invitation.added": () => reloadWhenSafe("Someone was invited."),
-  "invitation.withdrawn": () => reloadWhenSafe("An invitation was withdrawn."),
+  "meeting.started": (payload) =>
+    refreshRoom(() =>
+      announce(["The meeting has started.", nowBeingDiscussed(payload.current_item)].join(" ")),
+    ),
+  "meeting.closed": () => refreshRoom(() => announce("The meeting has been closed.")),
+  "agenda.changed": () => refreshRoom(() => announce("The agenda has changed.")),
+  "agenda.reordered": () => refreshRoom(() => announce("The agenda has been reordered.")),
+  "invitation.added": (payload) =>
+    refreshRoom(() => announce(`${payload.person?.name ?? "Someone"} was invited.`)),
+  "invitation.withdrawn": (payload) =>
+    refreshRoom(() =>
+      announce(`The invitation of ${payload.person?.name ?? "someone"} was withdrawn.`),
+    ),
   "meeting.confidentiality_read": (payload, event) => {
     const when = new Date(payload.at).toLocaleTimeString("en-GB", {
       hour: "2-digit",
@@ -216,34 +243,21 @@ const HANDLERS = {
     room.querySelector("[data-testid=confidentiality]").textContent =
       `Read at ${when} by ${event.actor?.name ?? "the chair"}`;
     room.querySelector("[data-command=confidentiality_read]")?.remove();
+    announce("The confidentiality statement has been read.");
   },
   "meeting.item_changed": (payload) => {
-    if (payload.left) {
-      const left = itemSection(payload.left.item);
-      if (left) left.dataset.secondsSpent = String(payload.left.seconds_spent);
-    }
-    for (const section of room.querySelectorAll("[data-item-id]")) {
-      const current = section.dataset.itemId === String(payload.current_item);
-      section.classList.toggle("app-item--current", current);
-      section.querySelector("[data-role=current-tag]").hidden = !current;
-      const forms = section.querySelector("[data-role=item-forms]");
-      if (forms && current) forms.open = true;
-      section.querySelector("[data-command=go_to_item]")?.toggleAttribute("hidden", current);
-    }
-    const section = itemSection(payload.current_item);
-    if (section) {
-      section.dataset.secondsSpent = String(payload.seconds_spent);
-      room.querySelector("[data-testid=current-item]").textContent = section.dataset.title;
-    }
+    const left = payload.left && itemSection(payload.left.item);
+    if (left) left.dataset.secondsSpent = String(payload.left.seconds_spent);
     state.currentItem = String(payload.current_item);
     state.currentStartedAt = Date.parse(payload.current_item_started_at);
-    tick();
+    refreshRoom(() => announce(`${nowBeingDiscussed(payload.current_item)}.`));
   },
   "item.notes_saved": (payload, event) => {
     const section = itemSection(payload.item);
     if (!section) return;
     section.querySelector("[data-role=notes-text]").textContent = payload.text || "No notes yet.";
     syncVersioned(section.querySelector("[data-versioned=notes]"), payload, event);
+    announce(`Notes saved for ${itemLabel(payload.item)}.`);
   },
   "item.decision_recorded": (payload, event) => {
     const section = itemSection(payload.item);
@@ -251,6 +265,7 @@ const HANDLERS = {
     section.querySelector("[data-role=decision-text]").textContent =
       payload.text || "None recorded yet.";
     syncVersioned(section.querySelector("[data-versioned=decision]"), payload, event);
+    announce(`A decision was recorded for ${itemLabel(payload.item)}.`);
   },
   "item.update_recorded": (payload, event) => {
     const section = itemSection(payload.item);
@@ -271,6 +286,7 @@ const HANDLERS = {
     const sensitivity = form?.querySelector("[data-role=sensitivity]");
     if (sensitivity && payload.sensitivity) sensitivity.value = payload.sensitivity;
     syncVersioned(form, payload, event);
+    announce(`The update from ${payload.agency.name} was recorded for ${itemLabel(payload.item)}.`);
   },
   "item.risk_set": (payload) => {
     const tag = itemSection(payload.item)?.querySelector("[data-role=risk]");
@@ -282,6 +298,7 @@ const HANDLERS = {
         payload.risk_level
       ] || "govuk-tag--grey",
     );
+    announce(`The agreed risk for ${itemLabel(payload.item)} is ${payload.risk_label}.`);
   },
   "action.added": (payload) => {
     const section = itemSection(payload.item);
@@ -299,17 +316,18 @@ const HANDLERS = {
     row.append(element("td", "govuk-table__cell", payload.status_label));
     section.querySelector("[data-role=action-rows]").append(row);
     section.querySelector("[data-role=no-actions]").hidden = true;
+    announce(`An action for ${payload.owner_agency.name} was added to ${itemLabel(payload.item)}.`);
   },
   "attendance.set": (payload) => {
     const cell = room.querySelector(
       `[data-testid=attendance] [data-person-id="${payload.person.id}"] [data-role=attendance-status]`,
     );
-    if (cell) {
-      cell.textContent = payload.deputy_for
-        ? `${payload.status_label}, deputy for ${payload.deputy_for.name}`
-        : payload.status_label;
-    }
+    const said = payload.deputy_for
+      ? `${payload.status_label}, deputy for ${payload.deputy_for.name}`
+      : payload.status_label;
+    if (cell) cell.textContent = said;
     showQuorum(payload.quorum);
+    announce(`Attendance of ${payload.person.name}: ${said}.`);
   },
 };
 
@@ -323,6 +341,19 @@ function element(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text; // never innerHTML: texts are typed by people
   return node;
+}
+
+// Said by screen readers (the region is aria-live="polite") and shown. Emptied first, so that
+// the same words twice (two actions for one agency) are said twice.
+let announceTimer = null;
+function announce(text) {
+  const region = room.querySelector("[data-role=announcement]");
+  if (!region || !text) return;
+  clearTimeout(announceTimer);
+  region.textContent = "";
+  announceTimer = setTimeout(() => {
+    region.textContent = text;
+  }, 50);
 }
 
 function showQuorum(quorum) {
@@ -351,6 +382,7 @@ function showPresence(people) {
         })
       : [element("li", "", "Nobody has the room open.")]),
   );
+  state.people = people;
 }
 
 // A text someone saved: take it into the form unless the person is typing a change of their
@@ -364,9 +396,15 @@ function syncVersioned(form, payload, event) {
     formMessage(form, `${event.actor?.name ?? "Someone"} saved a newer version while you were typing.`);
     return;
   }
-  input.value = payload.text;
-  input.dataset.base = payload.text;
+  takeText(input, payload.text);
   form.querySelector("[data-role=version]").value = String(payload.version);
+}
+
+// The saved text, now also what counts as "not changed by the person".
+function takeText(input, text) {
+  input.defaultValue = text;
+  input.value = text;
+  input.dataset.base = text;
 }
 
 function isDirty() {
@@ -384,6 +422,263 @@ function reloadWhenSafe(reason) {
   notice(`${reason} Save or copy what you are typing, then reload the page.`);
 }
 
+// --- Bringing the room's changing part up to date, in place ----------------------------------
+
+const refresh = { running: false, again: false, after: [] };
+const MAX_ROUNDS = 5;
+
+// Fetch the room's changing part and put it in place; `then` runs once it is. Calls made
+// while one is under way are folded into one more round after it.
+function refreshRoom(then) {
+  if (then) refresh.after.push(then);
+  if (refresh.running) {
+    refresh.again = true;
+    return;
+  }
+  refresh.running = true;
+  (async () => {
+    try {
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        refresh.again = false;
+        const fresh = await fetchLive();
+        if (!fresh) {
+          refresh.after = [];
+          return;
+        }
+        swapLive(fresh);
+        // Read before an event we have applied since: once more, for a newer reading.
+        if (Number(fresh.dataset.lastSeq) < state.lastSeq) refresh.again = true;
+        if (!refresh.again) break;
+      }
+      for (const then of refresh.after.splice(0)) then();
+    } catch (error) {
+      refresh.after = [];
+      notice("This page could not be brought up to date: reload the page to see the latest.");
+    } finally {
+      refresh.running = false;
+    }
+  })();
+}
+
+async function fetchLive() {
+  const response = await fetch(room.dataset.liveUrl, {
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { Accept: "text/html" },
+  });
+  if (response.redirected || !response.ok) {
+    notice(
+      response.redirected || response.status === 404
+        ? "You can no longer see this meeting, or you have been signed out: reload the page."
+        : "This page could not be brought up to date: reload the page to see the latest.",
+    );
+    return null;
+  }
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  return page.querySelector("[data-role=live]");
+}
+
+// A text box, date or choice the person changed and has not saved.
+function changed(input) {
+  if (input.tagName === "SELECT") {
+    if (input.multiple) return false;
+    const initial = Math.max(
+      0,
+      [...input.options].findIndex((option) => option.defaultSelected),
+    );
+    return input.selectedIndex !== initial;
+  }
+  return input.value !== input.defaultValue;
+}
+
+function changedForms(node) {
+  const forms = new Set();
+  for (const input of node.querySelectorAll("textarea, input[type=text], select")) {
+    if (changed(input)) forms.add(input.closest("form") ?? node);
+  }
+  return forms;
+}
+
+// Where the person is: the element focused (and what of its text is selected), and the
+// first part of the room on the screen with its distance from the top of the window.
+function rememberPlace(live) {
+  const active = document.activeElement;
+  const place = { focus: null, anchor: null };
+  if (active && active !== document.body && live.contains(active)) {
+    let selection = null;
+    try {
+      if (typeof active.selectionStart === "number") {
+        selection = [active.selectionStart, active.selectionEnd];
+      }
+    } catch {
+      selection = null;
+    }
+    const form = active.closest("form[data-command]");
+    place.focus = {
+      node: active,
+      id: active.id,
+      command: form?.dataset.command,
+      item: form?.querySelector("[name=item]")?.value,
+      person: form?.querySelector("[name=person]")?.value,
+      selection,
+    };
+  }
+  const candidates = [
+    ...live.querySelectorAll("[data-item-id], [data-region]:not([data-region=items])"),
+  ];
+  for (const node of candidates) {
+    const box = node.getBoundingClientRect();
+    if (box.bottom > 0 && box.height > 0) {
+      place.anchor = { selector: selectorOf(node), top: box.top };
+      break;
+    }
+  }
+  return place;
+}
+
+function selectorOf(node) {
+  return node.dataset.itemId
+    ? `[data-item-id="${node.dataset.itemId}"]`
+    : `[data-region="${node.dataset.region}"]`;
+}
+
+function restorePlace(live, place) {
+  if (place.anchor) {
+    const node = live.querySelector(place.anchor.selector);
+    if (node) {
+      const moved = node.getBoundingClientRect().top - place.anchor.top;
+      if (moved) window.scrollBy(0, moved);
+    }
+  }
+  const was = place.focus;
+  if (!was || (was.node.isConnected && document.activeElement === was.node)) return;
+  let target = was.node.isConnected ? was.node : null;
+  if (!target && was.id) target = document.getElementById(was.id);
+  if (!target && was.command) {
+    const forms = live.querySelectorAll(`form[data-command="${was.command}"]`);
+    const form = [...forms].find(
+      (f) =>
+        (f.querySelector("[name=item]")?.value ?? undefined) === was.item &&
+        (f.querySelector("[name=person]")?.value ?? undefined) === was.person,
+    );
+    target = form?.querySelector("button[type=submit]") ?? null;
+  }
+  // The control the person used is gone (the meeting started, the last item came): the item
+  // now being discussed.
+  if (!target) target = live.querySelector(".app-item--current [tabindex='-1']");
+  if (!target) return;
+  target.focus({ preventScroll: true });
+  if (was.selection && target === was.node) {
+    try {
+      target.setSelectionRange(...was.selection);
+    } catch {
+      // not a text box
+    }
+  }
+}
+
+// Details (an item, its forms, the agenda on a phone) the person opened or closed stay so.
+function keepOpenState(old, fresh) {
+  const toggled = new Map();
+  for (const details of old.querySelectorAll("details[data-key]")) {
+    if (details.open !== (details.dataset.serverOpen === "true")) {
+      toggled.set(details.dataset.key, details.open);
+    }
+  }
+  if (old.matches?.("details[data-key]") && old.open !== (old.dataset.serverOpen === "true")) {
+    toggled.set(old.dataset.key, old.open);
+  }
+  for (const details of [fresh, ...fresh.querySelectorAll("details[data-key]")]) {
+    if (!details.matches?.("details[data-key]")) continue;
+    details.dataset.serverOpen = String(details.open);
+    // Only a closed item stays closed, never the one now discussed (a section, not details).
+    if (toggled.has(details.dataset.key)) details.open = toggled.get(details.dataset.key);
+  }
+}
+
+function markServerOpen(node) {
+  for (const details of node.querySelectorAll("details[data-key]")) {
+    details.dataset.serverOpen = String(details.open);
+  }
+}
+
+// The person's unsaved typing is kept where it is: that part is not replaced, they are told.
+function keepTyping(forms) {
+  for (const form of forms) {
+    formNote(
+      form,
+      "The meeting changed while you were typing. What you typed is kept: save it, and this " +
+        "part of the page will then catch up.",
+    );
+  }
+  state.behind = true;
+}
+
+function swapLive(fresh) {
+  const live = room.querySelector("[data-role=live]");
+  const place = rememberPlace(live);
+  for (const region of [...live.querySelectorAll("[data-region]")]) {
+    const next = fresh.querySelector(`[data-region="${region.dataset.region}"]`);
+    if (!next) continue;
+    if (region.dataset.region === "items") {
+      swapItems(region, next);
+      continue;
+    }
+    const typing = changedForms(region);
+    if (typing.size) {
+      keepTyping(typing);
+      continue;
+    }
+    keepOpenState(region, next);
+    region.replaceWith(next);
+  }
+  for (const [key, value] of Object.entries(fresh.dataset)) live.dataset[key] = value;
+  room.dataset.status = fresh.dataset.status;
+  room.dataset.currentItem = fresh.dataset.currentItem;
+  state.currentItem = fresh.dataset.currentItem || "";
+  state.currentStartedAt = fresh.dataset.currentItemStartedAt
+    ? Date.parse(fresh.dataset.currentItemStartedAt)
+    : null;
+  if (state.people) showPresence(state.people);
+  prepare(live);
+  restorePlace(live, place);
+  startTicking();
+}
+
+// Item by item: one with unsaved typing stays as it is (moved to its new place); the others
+// are the server's.
+function swapItems(region, next) {
+  const old = new Map(
+    [...region.querySelectorAll("[data-item-id]")].map((node) => [node.dataset.itemId, node]),
+  );
+  const nodes = [];
+  for (const node of [...next.children]) {
+    const before = old.get(node.dataset.itemId);
+    const typing = before ? changedForms(before) : new Set();
+    if (typing.size) {
+      keepTyping(typing);
+      nodes.push(before);
+    } else {
+      if (before) keepOpenState(before, node);
+      nodes.push(node);
+    }
+  }
+  region.replaceChildren(...nodes);
+}
+
+// --- Opening an item the agenda links to ------------------------------------------------------
+
+function openTarget(hash) {
+  if (!hash || !hash.startsWith("#item-")) return;
+  const target = document.getElementById(hash.slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
+}
+
+function onClick(event) {
+  const link = event.target.closest?.("a[href^='#item-']");
+  if (link) openTarget(link.getAttribute("href"));
+}
+
 // --- Commands: the page's forms, sent over the socket when it is open ----------------------
 
 function formMessage(form, text, lostText) {
@@ -395,6 +690,89 @@ function formMessage(form, text, lostText) {
     box.append(element("p", "govuk-body app-lost-text", lostText));
   }
   form.prepend(box);
+}
+
+// Not an error: something the person should know about what they are typing.
+function formNote(form, text) {
+  form.querySelector(".app-form-note")?.remove();
+  form.prepend(element("p", "govuk-inset-text app-form-note", text));
+}
+
+// The GOV.UK error pattern for a form sent over the socket: a summary at the top of the form
+// linking to each input to fix, the message at the input, "Error: " in the page title.
+function showFormErrors(form, errors) {
+  clearFormErrors(form);
+  const list = element("ul", "govuk-list govuk-error-summary__list");
+  for (const [name, messages] of Object.entries(errors)) {
+    const text = messages[0];
+    const group =
+      form.querySelector(`[data-field="${name}"]`) ??
+      form.querySelector(`[name="${name}"]`)?.closest(".govuk-form-group");
+    const fields = group
+      ? [...group.querySelectorAll("input:not([type=hidden]), textarea, select")]
+      : [];
+    // A date with some boxes filled: only the empty ones are wrong (the GOV.UK pattern).
+    const empty = fields.filter((field) => field.tagName === "INPUT" && !field.value.trim());
+    const wrong = fields.length > 1 && empty.length && empty.length < fields.length ? empty : fields;
+    const input = wrong[0];
+    const link = element("a", "", text);
+    link.href = input?.id ? `#${input.id}` : "#";
+    const entry = element("li");
+    entry.append(link);
+    list.append(entry);
+    if (!group) continue;
+    group.classList.add("govuk-form-group--error");
+    const message = element("p", "govuk-error-message app-field-error");
+    message.id = `${input?.id || name}-error`;
+    message.append(element("span", "govuk-visually-hidden", "Error:"), ` ${text}`);
+    const after = group.querySelector(".govuk-hint") ?? group.querySelector("label, legend");
+    if (after) after.after(message);
+    else group.prepend(message);
+    for (const field of wrong) {
+      field.classList.add(`govuk-${field.tagName === "INPUT" ? "input" : field.tagName.toLowerCase()}--error`);
+      const described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (!described.includes(message.id)) field.setAttribute("aria-describedby", [...described, message.id].join(" "));
+    }
+  }
+  const summary = element("div", "govuk-error-summary app-form-errors");
+  summary.tabIndex = -1;
+  const alert = element("div");
+  alert.setAttribute("role", "alert");
+  const body = element("div", "govuk-error-summary__body");
+  body.append(list);
+  alert.append(element("h2", "govuk-error-summary__title", "There is a problem"), body);
+  summary.append(alert);
+  summary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    const target = link && link.getAttribute("href") !== "#" && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
+  });
+  form.prepend(summary);
+  if (!document.title.startsWith("Error: ")) document.title = `Error: ${document.title}`;
+  summary.focus();
+}
+
+function clearFormErrors(form) {
+  form.querySelector(".app-form-errors")?.remove();
+  for (const message of form.querySelectorAll(".app-field-error")) {
+    for (const field of form.querySelectorAll(`[aria-describedby~="${message.id}"]`)) {
+      const rest = field.getAttribute("aria-describedby").split(" ").filter((id) => id !== message.id);
+      if (rest.length) field.setAttribute("aria-describedby", rest.join(" "));
+      else field.removeAttribute("aria-describedby");
+    }
+    message.remove();
+  }
+  for (const group of form.querySelectorAll(".govuk-form-group--error")) {
+    group.classList.remove("govuk-form-group--error");
+  }
+  for (const field of form.querySelectorAll(".govuk-input--error, .govuk-textarea--error, .govuk-select--error")) {
+    field.classList.remove("govuk-input--error", "govuk-textarea--error", "govuk-select--error");
+  }
+  if (!room.querySelector(".app-form-errors, .govuk-error-summary")) {
+    document.title = document.title.replace(/^Error: /, "");
+  }
 }
 
 function onSubmit(event) {
@@ -443,6 +821,8 @@ function answer(message) {
   if (!form) return;
   form.querySelector("button[type=submit]")?.removeAttribute("disabled");
   form.querySelector(".app-form-message")?.remove();
+  form.querySelector(".app-form-note")?.remove();
+  clearFormErrors(form);
   if (message.type === "ack" || message.type === "conflict") {
     // Answered for good: the next submission is a new change.
     delete form.dataset.requestId;
@@ -450,13 +830,19 @@ function answer(message) {
   }
   if (message.type === "ack") {
     if (form.hasAttribute("data-reset-on-success")) form.reset();
+    if (state.behind) {
+      // A part kept for the person's typing can now catch up.
+      state.behind = false;
+      refreshRoom();
+    }
   } else if (message.type === "conflict") {
     const input = form.querySelector("[data-role=versioned-text]");
     const lost = input.value;
-    input.value = message.current.text;
-    input.dataset.base = message.current.text;
+    takeText(input, message.current.text);
     form.querySelector("[data-role=version]").value = String(message.current.version);
     formMessage(form, message.message, lost);
+  } else if (message.errors && Object.keys(message.errors).length) {
+    showFormErrors(form, message.errors);
   } else {
     formMessage(form, message.message);
   }
@@ -493,12 +879,25 @@ function tick() {
 
 // --- Start ---------------------------------------------------------------------------------
 
-if (room) {
-  for (const input of room.querySelectorAll("[data-role=versioned-text]")) {
+// What the script needs of a part of the room the server has just rendered.
+function prepare(node) {
+  for (const input of node.querySelectorAll("[data-role=versioned-text]")) {
     input.dataset.base = input.value;
   }
-  room.addEventListener("submit", onSubmit);
-  if (room.dataset.status === "in_progress") setInterval(tick, 1000);
+  markServerOpen(node);
+}
+
+let ticking = null;
+function startTicking() {
+  if (ticking === null && room.dataset.status === "in_progress") ticking = setInterval(tick, 1000);
   tick();
+}
+
+if (room) {
+  prepare(room);
+  room.addEventListener("submit", onSubmit);
+  room.addEventListener("click", onClick);
+  openTarget(window.location.hash);
+  startTicking();
   connect();
 }
