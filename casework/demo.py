@@ -1,7 +1,8 @@
 """Casework in the demo borough of Fenmarsh: workers in two of the council's teams, live
 cases allocated near and over the teams' targets (one reallocated), some left unallocated,
-a sample under independent review with feedback and responses, themes, and a learning
-action. Every name is invented; running it twice changes nothing the second time."""
+a sample under independent review with feedback and responses, themes, a learning action,
+and last quarter's performance report of each panel. Every name is invented; running it
+twice changes nothing the second time."""
 
 from datetime import timedelta
 
@@ -12,6 +13,9 @@ from guardian.shortcuts import assign_perm
 import access
 from agencies.demo import DEMO_PASSWORD, seed_demo_authenticator
 from agencies.models import Agency, AgencyType, Membership, Role, Team
+from board import services as board_services
+from board.models import QuarterlyReport
+from board.periods import last_complete_quarter
 from casework import services
 from casework.models import (
     LIVE_STATES,
@@ -24,6 +28,7 @@ from casework.models import (
     LearningKind,
     Theme,
 )
+from panels.models import Panel
 from referrals.models import Referral
 
 # (username, first, last, team)
@@ -56,6 +61,11 @@ def _worker(agency, team, username, first, last):
 
 
 def seed_casework() -> None:
+    _seed_allocations()
+    seed_quarterly_reports()
+
+
+def _seed_allocations() -> None:
     csc = Agency.objects.filter(agency_type=AgencyType.CHILDRENS_SOCIAL_CARE).order_by("pk").first()
     User = get_user_model()
     manager = User.objects.filter(username=MANAGER).first()
@@ -106,6 +116,15 @@ def seed_casework() -> None:
         )
         assign_perm(access.VIEW_REFERRAL, allocations[0].worker, moved.referral)
     _seed_reviews(auditor, manager)
+
+
+def seed_quarterly_reports() -> None:
+    """Last quarter's report of each panel, as the scheduled run makes it (once: a second
+    run of the demo on a later day makes no new version)."""
+    quarter = last_complete_quarter()
+    for panel in Panel.objects.filter(is_active=True).order_by("name"):
+        if not QuarterlyReport.objects.filter(panel=panel, quarter=quarter).exists():
+            board_services.quarterly_report_make(actor=None, panel=panel, quarter=quarter)
 
 
 def _seed_reviews(auditor, manager) -> None:
