@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -86,6 +87,20 @@ def actor_agency_id(actor, request=None):
     )
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, as the plain values a service takes instead of the request:
+    the client's address and the agency its person acts for (read once per request)."""
+
+    address: str | None
+    agency_id: int | None
+
+
+def origin_of(request) -> Origin:
+    """The Origin of a person's own request, for a view to hand to the service it calls."""
+    return Origin(address=client_address(request), agency_id=actor_agency_id(request.user, request))
+
+
 def record(
     *,
     actor,
@@ -95,12 +110,16 @@ def record(
     child=None,
     request=None,
     address: str | None = None,
+    origin: Origin | None = None,
     reason: str = "",
     detail: str = "",
     object_type: str = "",
     object_id="",
 ) -> AuditEvent:
-    """Append one audit row. `obj` names what was touched; a referral also names its child."""
+    """Append one audit row. `obj` names what was touched; a referral also names its child.
+    Services pass the request's `origin` (or an `address`); `request` is for older callers."""
+    if origin is not None:
+        address = address or origin.address
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -109,7 +128,9 @@ def record(
     signed_in = _signed_in(actor)
     return AuditEvent.objects.create(
         actor=actor if signed_in else None,
-        actor_agency_id=actor_agency_id(actor, request),
+        actor_agency_id=(
+            origin.agency_id if origin is not None else actor_agency_id(actor, request)
+        ),
         action=action,
         referral=referral,
         child=child or None,

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 
+from agencies import audit
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,3 +34,11 @@ def csv_response(*, filename: str, header: Iterable, rows: Iterable[Iterable]) -
     for row in rows:
         writer.writerow([inert(cell) for cell in row])
     return response
+
+
+def csv_export_record(*, actor, detail: str, origin: audit.Origin, **about) -> None:
+    """Record that a person exported a CSV (the service every export's view calls before it
+    answers): `detail` says what, `about` may name the referral, child or object."""
+    audit.record(
+        actor=actor, action=audit.Action.EXPORTED_CSV, origin=origin, detail=detail, **about
+    )

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 import access
 from agencies import audit
-from agencies.models import AuditAction
 from board import documents, services, themes
 from board.charts import bar_chart
 from board.periods import last_complete_quarter, period_from, recent_periods
@@ -58,7 +57,7 @@ def charted(figures) -> list[tuple]:
 def report_make(request, panel: int):
     """Make the panel's report of the chosen ended quarter: a new version only when a figure
     changed since the last one."""
-    panel = access.board.get_panel_to_report_on(request.user, panel)
+    panel = access.get_panel_to_report_on(request.user, panel)
     try:
         report, made = services.quarterly_report_make(
             actor=request.user, panel=panel, quarter=request.POST.get("quarter", "")
@@ -84,16 +83,11 @@ def report_make(request, panel: int):
 @require_GET
 def report_download(request, panel: int, quarter: str, number: int):
     """A version's PDF, as the bytes that were made."""
-    report = access.board.get_quarterly_report_for(
+    report = access.get_quarterly_report_for(
         request.user, panel_pk=panel, quarter=quarter, number=number
     )
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=report,
-        request=request,
-        detail=f"Quarterly report of {report.panel.name}, {report.quarter}, version "
-        f"{report.version}, sha256 {report.sha256[:16]}",
+    services.quarterly_report_read_record(
+        actor=request.user, report=report, origin=audit.origin_of(request), as_page=False
     )
     response = _pdf_response(report.pdf, report.filename)
     response["ETag"] = f'"{report.sha256}"'
@@ -104,16 +98,11 @@ def report_download(request, panel: int, quarter: str, number: int):
 @require_GET
 def report_page(request, panel: int, quarter: str, number: int):
     """A version as a web page (the PDF is not tagged), drawn from the figures it printed."""
-    report = access.board.get_quarterly_report_for(
+    report = access.get_quarterly_report_for(
         request.user, panel_pk=panel, quarter=quarter, number=number
     )
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=report,
-        request=request,
-        detail=f"Quarterly report of {report.panel.name}, {report.quarter}, version "
-        f"{report.version}, sha256 {report.sha256[:16]}, read as its web page",
+    services.quarterly_report_read_record(
+        actor=request.user, report=report, origin=audit.origin_of(request), as_page=True
     )
     response = render(
         request,
@@ -161,7 +150,7 @@ def _scope(filters: Filters, panels, agencies) -> str:
 @login_required
 @require_GET
 def themes_page(request):
-    oversight = access.board.require_can_view_themes_report(request.user)
+    oversight = access.require_can_view_themes_report(request.user)
     filters, panels, agencies = _themes_filters(request, oversight)
     return render(
         request,
@@ -182,7 +171,7 @@ def themes_page(request):
 @require_GET
 def themes_pdf(request):
     """The themes report as a PDF, made now from the records."""
-    oversight = access.board.themes_report_pdf_oversight(request.user)
+    oversight = access.themes_report_pdf_oversight(request.user)
     filters, panels, agencies = _themes_filters(request, oversight)
     figures = themes.themes_report(filters)
     scope = _scope(filters, panels, agencies)
@@ -190,12 +179,7 @@ def themes_pdf(request):
         scope=scope, period=filters.period, made_on=timezone.localdate()
     )
     pdf = render_board_report(doc, figures)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        request=request,
-        object_type="board.themes_report",
-        object_id=filters.period.key,
-        detail=f"Themes report, {filters.period.label}: {scope}",
+    services.themes_report_pdf_record(
+        actor=request.user, period=filters.period, scope=scope, origin=audit.origin_of(request)
     )
     return _pdf_response(pdf, f"themes-report-{filters.period.key}.pdf")

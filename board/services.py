@@ -1,4 +1,5 @@
-"""Writes of the board: making a quarterly performance report's next version."""
+"""Writes of the board: making a quarterly performance report's next version, and the audit
+rows of reading a report and exporting the dashboard's figures."""
 
 import hashlib
 import io
@@ -41,7 +42,7 @@ def quarterly_report_make(
     last version's, else the last version (and False). `actor` None is the scheduled
     command; a person must be one who may make the panel's report."""
     if actor is not None:
-        panel = access.board.get_panel_to_report_on(actor, panel.pk)
+        panel = access.get_panel_to_report_on(actor, panel.pk)
     key = quarter_key(quarter)
     today = today or timezone.localdate()
     if key is None:
@@ -92,3 +93,52 @@ def quarterly_report_make(
         f"sha256 {report.sha256[:16]}",
     )
     return report, True
+
+
+# --- Readings and exports, each in the audit trail ---------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def dashboard_csv_record(
+    *, actor: AbstractBaseUser, title: str, period_label: str, origin: audit.Origin
+) -> None:
+    """Each download of a dashboard figure as CSV."""
+    audit.record(
+        actor=actor,
+        action=audit.Action.EXPORTED_CSV,
+        origin=origin,
+        detail=f"Board dashboard: {title}, {period_label}",
+    )
+
+
+@transaction.atomic(durable=True)
+def quarterly_report_read_record(
+    *, actor: AbstractBaseUser, report: QuarterlyReport, origin: audit.Origin, as_page: bool
+) -> None:
+    """Each reading of a report's version, as its PDF or as its web page."""
+    detail = (
+        f"Quarterly report of {report.panel.name}, {report.quarter}, version "
+        f"{report.version}, sha256 {report.sha256[:16]}"
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORTED_PDF,
+        obj=report,
+        origin=origin,
+        detail=detail + (", read as its web page" if as_page else ""),
+    )
+
+
+@transaction.atomic(durable=True)
+def themes_report_pdf_record(
+    *, actor: AbstractBaseUser, period, scope: str, origin: audit.Origin
+) -> None:
+    """Each themes report made as a PDF."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORTED_PDF,
+        origin=origin,
+        object_type="board.themes_report",
+        object_id=period.key,
+        detail=f"Themes report, {period.label}: {scope}",
+    )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 import access
 from agencies import audit, exports, two_factor
 from agencies.two_factor_middleware import second_factor_recent, step_up_redirect
-from board import selectors
+from board import selectors, services
 from board.charts import bar_chart
 from board.periods import ended_quarters, period_from, recent_periods
 
@@ -57,10 +57,10 @@ def dashboard(request):
             "panels": panels,
             "agencies": agencies,
             "periods": recent_periods(),
-            "reports": access.board.visible_quarterly_reports(request.user)
+            "reports": access.visible_quarterly_reports(request.user)
             .select_related("panel", "made_by")
             .defer("pdf", "figures"),
-            "reportable": list(access.board.panels_reportable_by(request.user).order_by("name")),
+            "reportable": list(access.panels_reportable_by(request.user).order_by("name")),
             "quarters": ended_quarters(),
         },
     )
@@ -77,11 +77,11 @@ def dashboard_csv(request, key):
         return step_up_redirect(request)  # an export: the second factor again first
     filters, _, _ = _filters(request, oversight)
     figure = next(f for f in selectors.dashboard(filters) if f.key == key)
-    audit.record(
+    services.dashboard_csv_record(
         actor=request.user,
-        action=audit.Action.EXPORTED_CSV,
-        request=request,
-        detail=f"Board dashboard: {figure.title}, {filters.period.label}",
+        title=figure.title,
+        period_label=filters.period.label,
+        origin=audit.origin_of(request),
     )
     return exports.csv_response(
         filename=f"board-{key}-{filters.period.key}.csv", header=figure.header, rows=figure.rows

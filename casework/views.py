@@ -36,9 +36,7 @@ def _errors_to_form(form, error: ValidationError) -> None:
 def _csv(request, *, filename: str, header, rows, detail: str):
     if not two_factor.verified_recently(request.session):
         return step_up_redirect(request)  # an export: the second factor again first
-    audit.record(
-        actor=request.user, action=audit.Action.EXPORTED_CSV, request=request, detail=detail
-    )
+    exports.csv_export_record(actor=request.user, detail=detail, origin=audit.origin_of(request))
     return exports.csv_response(filename=filename, header=header, rows=rows)
 
 

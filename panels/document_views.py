@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 
 import access
 from agencies import audit
-from agencies.models import AuditAction
 from panels import minutes as minutes_services
 from panels.documents import action_log_doc_for
 from panels.minutes_views import pdf_door
@@ -107,14 +106,8 @@ def approved_twin(request, pk: int, number: int, kind: str, agency: int | None =
     document = access.get_document_by_number_for(
         request.user, meeting_pk=pk, number=number, kind=kind, agency_pk=agency
     )
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=document,
-        request=request,
-        detail=f"{document.get_kind_display()} of panel meeting "
-        f"{document.version.minutes.meeting_id}, version {document.version.number}, "
-        f"sha256 {document.sha256[:16]}, read as its web page",
+    minutes_services.document_read_record(
+        actor=request.user, document=document, origin=audit.origin_of(request), as_web_page=True
     )
     doc = meeting_doc_from_data(document.version.content)
     return _meeting_page(
@@ -132,13 +125,12 @@ def preview_twin(request, pk: int, kind: str):
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None or kind not in _MEETING_KINDS:
         raise access.NotFoundForUser(object_type="minutes draft", object_id=meeting.pk)
-    audit.record(
+    minutes_services.draft_read_record(
         actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=minutes,
-        request=request,
-        detail=f"Draft {DocumentKind(kind).label.lower()} of panel meeting {meeting.pk}, "
-        "read as its web page",
+        minutes=minutes,
+        kind=kind,
+        origin=audit.origin_of(request),
+        as_web_page=True,
     )
     return _meeting_page(request, minutes_services.minutes_doc(minutes), kind=kind)
 
@@ -149,12 +141,8 @@ def action_log_twin(request, pk: int):
     """The panel's open actions as a web page, built now (as the action log PDF)."""
     panel = access.get_panel_for_action_log(request.user, pk)
     log = action_log_doc_for(panel=panel)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=panel,
-        request=request,
-        detail=f"Action log of {panel.name}, read as its web page",
+    minutes_services.action_log_read_record(
+        actor=request.user, panel=panel, origin=audit.origin_of(request), as_web_page=True
     )
     groups = action_log_groups(log)
     rags = (Rag.RED, Rag.AMBER, Rag.GREEN)

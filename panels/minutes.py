@@ -600,3 +600,48 @@ def minutes_start_correction(*, actor, minutes: Minutes, reason: str, request=No
 def _day(meeting: Meeting) -> str:
     day = timezone.localdate(meeting.starts_at)
     return f"{day.day} {day:%B} {day.year}"
+
+
+# --- Reading the documents: every reading audited ---------------------------------------------
+
+
+def document_read_record(
+    *, actor, document, origin: audit.Origin, as_web_page: bool = False
+) -> None:
+    """Record that a person downloaded an approved document (or read it as its web page)."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORTED_PDF,
+        obj=document,
+        origin=origin,
+        detail=f"{document.get_kind_display()} of panel meeting "
+        f"{document.version.minutes.meeting_id}, version {document.version.number}, "
+        f"sha256 {document.sha256[:16]}" + (", read as its web page" if as_web_page else ""),
+    )
+
+
+def draft_read_record(
+    *, actor, minutes: Minutes, kind: str, origin: audit.Origin, as_web_page: bool = False
+) -> None:
+    """Record that a person previewed a draft's full minutes or board copy."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORTED_PDF,
+        obj=minutes,
+        origin=origin,
+        detail=f"Draft {DocumentKind(kind).label.lower()} of panel meeting {minutes.meeting_id}"
+        + (", read as its web page" if as_web_page else ""),
+    )
+
+
+def action_log_read_record(
+    *, actor, panel, origin: audit.Origin, as_web_page: bool = False
+) -> None:
+    """Record that a person downloaded a panel's action log (or read it as its web page)."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORTED_PDF,
+        obj=panel,
+        origin=origin,
+        detail=f"Action log of {panel.name}" + (", read as its web page" if as_web_page else ""),
+    )

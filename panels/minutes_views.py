@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import access
 from agencies import audit, two_factor
-from agencies.models import AuditAction
 from agencies.two_factor_middleware import step_up_redirect
 from notifications.models import Notification
 from panels import minutes as minutes_services
@@ -302,12 +301,8 @@ def minutes_preview(request, pk: int, kind: str):
     doc = minutes_services.minutes_doc(minutes)
     doc = replace(doc, document_address=preview_documents_address(meeting_id=meeting.pk))
     pdf = render_minutes(doc) if kind == DocumentKind.MINUTES else render_board_copy(doc)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=minutes,
-        request=request,
-        detail=f"Draft {DocumentKind(kind).label.lower()} of panel meeting {meeting.pk}",
+    minutes_services.draft_read_record(
+        actor=request.user, minutes=minutes, kind=kind, origin=audit.origin_of(request)
     )
     label = "minutes" if kind == DocumentKind.MINUTES else "board"
     return _pdf_response(pdf, f"{label}-draft-meeting-{meeting.pk}.pdf")
@@ -322,14 +317,8 @@ def document_download(request, version: int, kind: str, agency: int | None = Non
     document = access.get_document_for(
         request.user, version_pk=version, kind=kind, agency_pk=agency
     )
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=document,
-        request=request,
-        detail=f"{document.get_kind_display()} of panel meeting "
-        f"{document.version.minutes.meeting_id}, version {document.version.number}, "
-        f"sha256 {document.sha256[:16]}",
+    minutes_services.document_read_record(
+        actor=request.user, document=document, origin=audit.origin_of(request)
     )
     response = _pdf_response(document.pdf, document.filename)
     response["ETag"] = f'"{document.sha256}"'
@@ -343,12 +332,8 @@ def action_log_download(request, pk: int):
     panel = access.get_panel_for_action_log(request.user, pk)
     twin = twin_url(action_log_twin_path(panel_id=panel.pk))
     pdf = render_action_log(action_log_doc_for(panel=panel), twin_url=twin)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORTED_PDF,
-        obj=panel,
-        request=request,
-        detail=f"Action log of {panel.name}",
+    minutes_services.action_log_read_record(
+        actor=request.user, panel=panel, origin=audit.origin_of(request)
     )
     return _pdf_response(pdf, f"action-log-panel-{panel.pk}.pdf")
 

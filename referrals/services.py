@@ -35,6 +35,50 @@ def referral_view_record(
     )
 
 
+def child_record_view_record(*, actor: AbstractBaseUser, child, origin, reason: str = "") -> None:
+    """Record that a person read a child's record and chronology (with the reason asked)."""
+    audit.record(
+        actor=actor,
+        action=audit.Action.VIEWED,
+        obj=child,
+        child=child,
+        origin=origin,
+        reason=reason,
+        detail="Child's record and chronology",
+    )
+
+
+def child_match_view_record(
+    *, actor: AbstractBaseUser, candidate, referral: Referral, origin
+) -> None:
+    """Record that a person compared a referral's child with a suggested match: the match's
+    child was shown to them."""
+    audit.record(
+        actor=actor,
+        action=audit.Action.VIEWED,
+        obj=candidate,
+        child=candidate,
+        referral=referral,
+        origin=origin,
+        detail=f"Compared with referral {referral.reference} as a suggested match",
+    )
+
+
+def attachment_download_record(
+    *, actor: AbstractBaseUser, attachment, referral: Referral, origin, reason: str = ""
+) -> None:
+    """Record that a person downloaded an attachment of a referral."""
+    audit.record(
+        actor=actor,
+        action=audit.Action.DOWNLOADED,
+        obj=attachment,
+        referral=referral,
+        origin=origin,
+        reason=reason,
+        detail=f"Downloaded {attachment.original_name}",
+    )
+
+
 @transaction.atomic(durable=True)
 def referral_share(
     *, actor: AbstractBaseUser, referral: Referral, agency: Agency, reason: str, request=None

@@ -267,11 +267,10 @@ def _audit_page(request, *, title, events, filter_form, subject, csv_name, audit
     if request.GET.get("format") == "csv" and filter_form.is_valid():
         if not two_factor.verified_recently(request.session):
             return step_up_redirect(request)  # an export: the second factor again first
-        audit.record(
+        exports.csv_export_record(
             actor=request.user,
-            action=audit.Action.EXPORTED_CSV,
-            request=request,
             detail=f"Audit trail of {subject}",
+            origin=audit.origin_of(request),
             **audit_kwargs,
         )
         return exports.csv_response(
@@ -716,14 +715,8 @@ def child_detail(request, pk: int):
         if not form.is_valid():
             return render(request, "referrals/view_reason.html", {"child": child, "form": form})
         reason = form.cleaned_data["reason"]
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEWED,
-        obj=child,
-        child=child,
-        request=request,
-        reason=reason,
-        detail="Child's record and chronology",
+    services.child_record_view_record(
+        actor=request.user, child=child, origin=audit.origin_of(request), reason=reason
     )
     context = {
         "child": child,
@@ -870,14 +863,11 @@ def referral_match(request, pk: int, match_pk: int):
             object_type="child match", object_id=match_pk, referral_id=referral.pk
         )
     if request.method == "GET":
-        audit.record(
+        services.child_match_view_record(
             actor=request.user,
-            action=audit.Action.VIEWED,
-            obj=match.candidate,
-            child=match.candidate,
+            candidate=match.candidate,
             referral=referral,
-            request=request,
-            detail=f"Compared with referral {referral.reference} as a suggested match",
+            origin=audit.origin_of(request),
         )
     return _act(
         request,
@@ -1026,14 +1016,12 @@ def attachment_download(request, pk: int, attachment_pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
-    audit.record(
+    services.attachment_download_record(
         actor=request.user,
-        action=audit.Action.DOWNLOADED,
-        obj=attachment,
+        attachment=attachment,
         referral=referral,
-        request=request,
+        origin=audit.origin_of(request),
         reason=reason,
-        detail=f"Downloaded {attachment.original_name}",
     )
     response = FileResponse(
         handle,
