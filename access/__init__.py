@@ -48,9 +48,18 @@ from access.audit_trails import (
 )
 from access.board import (
     Oversight,
+    can_make_quarterly_report,
     can_view_dashboard,
+    can_view_quarterly_report,
+    can_view_themes_report,
     dashboard_oversight,
+    get_panel_to_report_on,
+    get_quarterly_report_for,
+    panels_reportable_by,
     require_can_view_dashboard,
+    require_can_view_themes_report,
+    themes_report_pdf_oversight,
+    visible_quarterly_reports,
 )
 from access.casework import (
     allocatable_referrals,
@@ -440,4 +449,17 @@ __all__ += [
     "can_list_theme",
     "cases_listable_on",
     "themes_listable_on",
+]
+
+# The board's quarterly performance reports and themes report (access/board.py).
+__all__ += [
+    "can_make_quarterly_report",
+    "can_view_quarterly_report",
+    "can_view_themes_report",
+    "get_panel_to_report_on",
+    "get_quarterly_report_for",
+    "panels_reportable_by",
+    "require_can_view_themes_report",
+    "themes_report_pdf_oversight",
+    "visible_quarterly_reports",
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 import access
 from agencies import audit
-from agencies.models import Agency
+from agencies.models import Agency, AuditEvent
 from intelligence.models import Link, Sensitivity, Subject, SubjectDiscussion, SubjectKind
 from missing.models import MissingEpisode
 from panels.models import Panel
@@ -172,10 +172,36 @@ def link_end(*, actor, link: Link, reason: str, address: str | None = None) -> L
 
 
 @transaction.atomic(durable=True)
-def subject_view_record(*, actor, subject: Subject, address: str | None = None) -> None:
+def subject_view_record(
+    *, actor, subject: Subject, children_shown=(), address: str | None = None
+) -> None:
     """Every reading of a subject is in the audit trail (a reload within 15 minutes is the
-    same reading)."""
+    same reading), with a row naming each linked child the page showed, so that a child's own
+    trail ("who saw this child") lists the subject pages that named them."""
     audit.record_view(actor=actor, obj=subject, address=address, detail="Subject of concern")
+    children = {child.pk: child for child in children_shown}
+    if not children:
+        return
+    already = set(
+        AuditEvent.objects.filter(
+            actor=actor,
+            action=audit.Action.VIEWED,
+            object_type=subject._meta.label_lower,
+            object_id=str(subject.pk),
+            child_id__in=children,
+            at__gte=timezone.now() - audit.VIEW_AUDIT_WINDOW,
+        ).values_list("child_id", flat=True)
+    )
+    for pk, child in children.items():
+        if pk not in already:
+            audit.record(
+                actor=actor,
+                action=audit.Action.VIEWED,
+                obj=subject,
+                child=child,
+                address=address,
+                detail="Subject of concern: a linked child shown",
+            )
 
 
 @transaction.atomic(durable=True)

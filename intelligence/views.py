@@ -4,6 +4,7 @@ see them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +15,8 @@ from agencies.two_factor_middleware import second_factor_recent
 from intelligence import selectors, services
 from intelligence.forms import EndLinkForm, LinkForm, SubjectForm
 from intelligence.models import Link
+
+LINKS_PER_PAGE = 100
 
 
 @login_required
@@ -55,12 +58,16 @@ def subject_create(request):
 @login_required
 def subject_detail(request, pk: int):
     subject = access.get_subject_for(request.user, pk)
+    links = selectors.subject_links(user=request.user, subject=subject)
     services.subject_view_record(
-        actor=request.user, subject=subject, address=audit.client_address(request)
+        actor=request.user,
+        subject=subject,
+        children_shown=[link.child for link in links.shown],
+        address=audit.client_address(request),
     )
     context = {
         "subject": subject,
-        "links": selectors.subject_links(user=request.user, subject=subject),
+        "links": links,
         "panels": subject.discussions.select_related("panel"),
         "can_link": access.can_link_subject(request.user, subject),
         "can_change": access.can_change_subject(request.user, subject),
@@ -150,8 +157,10 @@ def panel_network(request, pk: int):
     services.network_view_record(
         actor=request.user, panel=panel, address=audit.client_address(request)
     )
+    network = selectors.panel_network(user=request.user, panel=panel)
     context = {
-        "network": selectors.panel_network(user=request.user, panel=panel),
+        "network": network,
+        "links": Paginator(network.rows, LINKS_PER_PAGE).get_page(request.GET.get("page")),
         "hotspots": selectors.hotspots(panel=panel),
     }
     return render(request, "intelligence/network.html", context)

@@ -277,6 +277,10 @@ def figures(request):
         _forbidden("see", "missing figures")
     context = {
         "missing": selectors.missing_figures(),
-        "intelligence": intelligence_selectors.intelligence_figures(),
+        "intelligence": (
+            intelligence_selectors.intelligence_figures()
+            if access.can_view_intelligence_figures(request.user)
+            else None
+        ),
     }
     return render(request, "missing/figures.html", context)

@@ -171,11 +171,11 @@ def test_the_web_page_shows_the_versions_figures_and_no_child(quarter, report, c
 
 def test_the_policys_pairs_agree(quarter, report, coordinator_p):
     for user in quarter.people.values():
-        visible = set(access.board.visible_quarterly_reports(user))
-        reportable = set(access.board.panels_reportable_by(user))
-        assert (report in visible) == access.board.can_view_quarterly_report(user, report)
-        assert (quarter.panel in reportable) == access.board.can_make_quarterly_report(
+        visible = set(access.visible_quarterly_reports(user))
+        reportable = set(access.panels_reportable_by(user))
+        assert (report in visible) == access.can_view_quarterly_report(user, report)
+        assert (quarter.panel in reportable) == access.can_make_quarterly_report(
             user, quarter.panel
         )
-    assert access.board.can_make_quarterly_report(coordinator_p, quarter.panel)
-    assert not access.board.can_make_quarterly_report(quarter.people["lead_police"], quarter.panel)
+    assert access.can_make_quarterly_report(coordinator_p, quarter.panel)
+    assert not access.can_make_quarterly_report(quarter.people["lead_police"], quarter.panel)

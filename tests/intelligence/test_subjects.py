@@ -220,3 +220,24 @@ def test_the_board_sees_counts_only(client, linked):
     assert response.status_code == 200
     assert "Dex Varrow" not in body and "Testname" not in body
     assert "Persons of concern" in body
+
+
+def test_a_subjects_page_is_in_the_audit_trail_of_each_child_it_showed(client, linked):
+    from referrals.selectors import child_audit_trail
+
+    school_lead = linked["people"]["school_lead"]
+    client.force_login(school_lead)
+
+    client.get(f"/intelligence/{linked['subject'].pk}/")
+    client.get(f"/intelligence/{linked['subject'].pk}/")  # a reload is the same reading
+
+    shown = child_audit_trail(child=linked["children"]["school_child"]).filter(
+        actor=school_lead, action=AuditAction.VIEWED
+    )
+    assert [(row.object_type, row.object_id) for row in shown] == [
+        ("intelligence.subject", str(linked["subject"].pk))
+    ]
+    # The health child was counted on the page, not shown: their trail does not list it.
+    assert not child_audit_trail(child=linked["children"]["health_child"]).filter(
+        actor=school_lead, action=AuditAction.VIEWED
+    )
