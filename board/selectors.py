@@ -20,6 +20,7 @@ from board.periods import Period
 from casework import selectors as casework_selectors
 from casework.models import Allocation, CaseReview, Grade
 from casework.repeats import is_repeat, submissions_by_child, twelve_months_before
+from missing.models import ReturnInterview
 from panels.models import (
     Action,
     ActionStatus,
@@ -504,6 +505,51 @@ def qa_themes(filters: Filters) -> Figure:
     )
 
 
+def return_interviews(filters: Filters) -> Figure:
+    """Return home interviews falling due in each month (72 clock hours from the return):
+    how many were offered and how many held by their clock. In scope: the interviews of a
+    team of an agency the person leads, or of a child referred to a panel they oversee."""
+    period = filters.period
+    rows = list(
+        _scoped(
+            ReturnInterview.objects.all(),
+            filters,
+            panel="episode__child__referrals__hub_id",
+            agency="team__agency_id",
+        )
+        .filter(due_at__gte=period.start, due_at__lt=period.end)
+        .values_list("pk", "due_at", "offered_at", "held_at")
+        .distinct()
+    )
+    table = []
+    for span in _spans(period):
+        inside = [r for r in rows if span.holds(r[1])]
+        offered = sum(1 for _, due, off, _held in inside if off is not None and off <= due)
+        held = sum(1 for _, due, _off, held_at in inside if held_at is not None and held_at <= due)
+        table.append(
+            [
+                span.label,
+                len(inside),
+                offered,
+                _percent(offered, len(inside)),
+                held,
+                _percent(held, len(inside)),
+            ]
+        )
+    return Figure(
+        "return-interviews",
+        "Return home interviews offered and held within 72 hours",
+        ["Period", "Due", "Offered in time", "Share offered", "Held in time", "Share held"],
+        table,
+        chart=[
+            (row[0], round(100 * row[4] / row[1], 1) if row[1] else 0)
+            for row in table[: len(period.months)]
+        ],
+        unit="% held within 72 hours",
+        target=100,
+    )
+
+
 # --- The whole dashboard ----------------------------------------------------------------------
 
 
@@ -521,6 +567,7 @@ def dashboard(filters: Filters, *, today: date | None = None) -> list[Figure]:
         teams,
         workers,
         unallocated(filters, today=today),
+        return_interviews(filters),
         qa_grades(filters),
         qa_themes(filters),
     ]
@@ -537,6 +584,7 @@ FIGURE_KEYS = [
     "caseload-teams",
     "caseload-workers",
     "unallocated",
+    "return-interviews",
     "qa-grades",
     "qa-themes",
 ]
