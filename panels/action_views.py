@@ -1,10 +1,13 @@
-"""The action log pages: my actions, my agency's, and every action (panel coordinator)."""
+"""The action log pages: the actions a person may see, filtered (whose, status, owner agency,
+panel, when due), sorted and a page at a time; and one action, with its updates."""
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -12,53 +15,92 @@ from django.views.decorators.http import require_http_methods
 import access
 from agencies import audit
 from panels import actions as action_services
-from panels.models import INCOMPLETE_ACTION_STATUSES, ActionStatus
+from panels.filters import DEFAULTS, ActionFilter
+from panels.models import ActionStatus
 
-VIEWS = {
-    "mine": "My actions",
-    "agency": "My agency's actions",
-    "panels": "Actions of panels I run",
-    "all": "All actions",
-}
+PAGE_SIZE = 25
 
 
 @login_required
 def action_list(request):
-    is_coordinator = access.can_screen(request.user)
-    view = request.GET.get("view", "mine")
-    if view not in VIEWS or (view == "all" and not is_coordinator):
-        view = "mine"
-    actions = access.visible_actions(request.user).select_related(
-        "owner_agency", "owner_person", "agenda_item__referral__child", "meeting__panel"
+    """The actions the person may see, filtered, sorted and a page at a time."""
+    visible = access.visible_actions(request.user)
+    data = request.GET.copy()
+    # The homes link with ?overdue=1 (the word the log used before it had the due filter).
+    if data.get("overdue") == "1" and not data.get("due"):
+        data["due"] = "overdue"
+    for key, value in DEFAULTS.items():
+        data.setdefault(key, value)
+    agencies, panels = _choices(visible)
+    filters = ActionFilter(
+        data,
+        queryset=visible.select_related(
+            "owner_agency", "owner_person", "agenda_item__referral__child", "meeting__panel"
+        ),
+        user=request.user,
+        agencies=agencies,
+        panels=panels,
+        acting_for=access.roles_of(request.user).all_agencies,
+        # "Of panels I run" is offered where a chair's home links to it: asking every person
+        # which panels they run would cost each page a query for the few who do (the panel
+        # filter offers the same panels to anyone).
+        panels_run=access.panels_run_by(request.user) if data["view"] == "panels" else None,
     )
-    if view == "mine":
-        actions = actions.filter(owner_person=request.user)
-    elif view == "agency":
-        actions = actions.filter(owner_agency_id__in=access.agencies_acting_for(request.user))
-    elif view == "panels":
-        actions = actions.filter(meeting__panel__in=access.panels_run_by(request.user))
-    status = request.GET.get("status", "incomplete")
-    if status == "incomplete":
-        actions = actions.filter(status__in=INCOMPLETE_ACTION_STATUSES)
-    elif status in ActionStatus.values:
-        actions = actions.filter(status=status)
+    page = _page(
+        filters.qs if filters.is_valid() else visible.none(), request.GET.get("page"), PAGE_SIZE
+    )
     today = timezone.localdate()
-    rows = [(action, action.days_overdue(today)) for action in actions.order_by("due_date")[:500]]
-    if request.GET.get("overdue") == "1":
-        rows = [(action, overdue) for action, overdue in rows if overdue > 0]
+    query = data.copy()
+    query.pop("page", None)
+    query.pop("overdue", None)
     context = {
-        "rows": rows,
-        "view": view,
-        "views": {
-            k: v
-            for k, v in VIEWS.items()
-            if (k != "all" or is_coordinator) and (k != "panels" or view == "panels")
-        },
-        "status": status,
-        "statuses": [("incomplete", "Open or in progress"), *ActionStatus.choices],
-        "overdue_only": request.GET.get("overdue") == "1",
+        "filter": filters,
+        "page": page,
+        "rows": [(action, action.days_overdue(today), action.due_date < today) for action in page],
+        "query": query.urlencode(),
+        "filtered": any(
+            value and DEFAULTS.get(key) != value
+            for key, value in data.items()
+            if key not in {"page", "sort", "overdue"}
+        ),
     }
     return render(request, "panels/actions/list.html", context)
+
+
+def _choices(visible) -> tuple[list, list]:
+    """The owner agencies and the panels among the actions the person may see, by name: one
+    query for both of the form's lists."""
+    rows = (
+        visible.order_by()
+        .values_list(
+            "owner_agency_id", "owner_agency__name", "meeting__panel_id", "meeting__panel__name"
+        )
+        .distinct()
+    )
+    agencies, panels = {}, {}
+    for agency_id, agency_name, panel_id, panel_name in rows:
+        agencies[agency_id] = agency_name
+        panels[panel_id] = panel_name
+    return (
+        sorted(agencies.items(), key=lambda choice: choice[1]),
+        sorted(panels.items(), key=lambda choice: choice[1]),
+    )
+
+
+def _page(queryset, number, size: int) -> Page:
+    """One page of the queryset and the count of all of it, read in one query (a window
+    count beside each row) rather than Paginator's two; a page past the end is the last."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * size
+    rows = list(queryset.annotate(total=Window(Count("pk")))[start : start + size])
+    if not rows and number > 1:
+        return Paginator(queryset, size).get_page(number)
+    paginator = Paginator(queryset, size)
+    paginator.count = rows[0].total if rows else 0  # what Paginator would ask the database
+    return Page(rows, number, paginator)
 
 
 class ActionUpdateForm(forms.Form):

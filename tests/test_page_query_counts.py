@@ -88,8 +88,10 @@ CEILINGS = {
     # read within the audit window, and for the chair and coordinator the member agencies and
     # the people to invite, each a JSON column) and, on a first opening, the audit rows (3).
     "meeting room": 11,
-    # + one query for the whole list of actions, and for some the panel seats.
-    "action log": 7,
+    # + one query for the page of actions with their count (a window count beside each row),
+    # one for the agencies and panels the filters offer (those among the visible actions), and
+    # on the "of panels I run" view the panel seats.
+    "action log": 8,
 }
 
 _worlds = itertools.count()

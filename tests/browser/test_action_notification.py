@@ -35,7 +35,10 @@ def test_an_action_assigned_in_the_meeting_room_raises_the_owners_unread_count_l
         section.get_by_label("What is to be done").fill("Police to check the missing episodes")
         section.get_by_label("Agency that owns it").select_option(label="Room Police")
         section.get_by_label("Person who owns it (optional)").select_option(value=str(owner.pk))
-        section.get_by_label("Due date").fill("2099-01-31")
+        # The due date is a GOV.UK date input: day, month and year.
+        section.get_by_label("Day").fill("31")
+        section.get_by_label("Month").fill("1")
+        section.get_by_label("Year").fill("2099")
         section.get_by_role("button", name="Add action").click()
 
         expect(badge).to_have_text("1")

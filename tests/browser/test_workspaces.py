@@ -3,7 +3,8 @@ home (same-origin GETs only, never a form, sign-out, download or admin link, at 
 CRAWL_LIMIT pages a role), and on every page run axe-core (4.14.1, vendored) with the WCAG 2.2
 AA tags: no violation at all, and no page wider than a 360-px phone. Screenshots at 360×800
 and 1280×800 of each role's home and of the pages the issue names go to
-test-artifacts/screenshots/, which CI keeps."""
+test-artifacts/screenshots/, which .ci/run keeps (the meeting room's, as chair and as member,
+are taken in test_meeting_room_live.py, into the same folder)."""
 
 import os
 from collections import deque
@@ -100,11 +101,15 @@ def crawl(page, start: str = "/") -> tuple[list[str], list[str]]:
 
 
 def screenshot(page, name: str, path: str) -> None:
+    """The page at 360×800 and 1280×800, as test-artifacts/screenshots/<name>-<width>.png;
+    at each width nothing is wider than the window."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("360", PHONE), ("1280", DESKTOP)):
         page.set_viewport_size(size)
         response = page.goto(path)
         assert response.status < 400, f"{path} answered {response.status}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{path} is {width}px wide at {size['width']}px"
         page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
 
 
@@ -142,6 +147,7 @@ def test_the_pages_the_issue_names_are_photographed_at_phone_and_desktop_width(
     first_case = page.locator("[data-testid=referral-list] a").first.get_attribute("href")
     screenshot(page, "referral-page", first_case)
     screenshot(page, "action-log", "/actions/")
+    screenshot(page, "action-log-filtered", "/actions/?view=all&status=any&due=overdue")
     page.context.clear_cookies()
     sign_in(page, ROLES["board-member"], DEMO_PASSWORD)
     screenshot(page, "board-papers", "/board/")
@@ -150,6 +156,7 @@ def test_the_pages_the_issue_names_are_photographed_at_phone_and_desktop_width(
     screenshot(page, "audit", "/audit/")
 
     names = ["referral-form", "referral-list", "screening-queue", "referral-page", "action-log"]
+    names += ["action-log-filtered"]
     names += ["board-papers", "audit"]
     for name in names:
         for width in ("360", "1280"):

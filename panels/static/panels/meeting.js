@@ -5,7 +5,9 @@
 // Events carry a per-meeting sequence number. They are applied strictly in order: one
 // already applied is ignored, one that skips a number makes us ask the server again from the
 // last we applied. A reconnect says the last number seen (?last_seq=N) and gets exactly the
-// events missed; "reload" means we are too far behind and the page is fetched again.
+// events missed; "reload" means we are too far behind (or ahead, after the server's data was
+// restored): the room's changing part is fetched again, as for a structural event, and the
+// count is taken from it. The page itself is never reloaded.
 //
 // Reconnecting waits longer each time (1 s doubling to 30 s, with jitter) and starts again
 // from 1 s only after a connection has stayed up for 10 s: a server that accepts and then
@@ -35,6 +37,8 @@ const state = {
   pending: new Map(), // request id -> {form, message}: sent, not yet answered
   people: null, // who is connected, as the socket last said
   behind: false, // a part of the room was kept for the person's typing, not brought up to date
+  catchingUp: false, // the server said "reload": the live part is being fetched
+  held: [], // events that arrived while catching up, applied after it
   currentItem: room?.dataset.currentItem || "",
   currentStartedAt: room?.dataset.currentItemStartedAt
     ? Date.parse(room.dataset.currentItemStartedAt)
@@ -172,7 +176,7 @@ function receive(message) {
       clearTimeout(state.pongTimer);
       return;
     case "reload":
-      return reloadWhenSafe("This page is out of date.");
+      return catchUp();
     case "evicted":
       state.stopped = true;
       notice(message.message);
@@ -183,6 +187,10 @@ function receive(message) {
 }
 
 function receiveEvent(event) {
+  if (state.catchingUp) {
+    state.held.push(event); // may be newer than what the fetch reads: applied after it
+    return;
+  }
   if (event.seq <= state.lastSeq) return; // already applied
   if (event.seq !== state.lastSeq + 1) {
     // A gap: ask once for everything after the last applied; the answer comes in order.
@@ -407,30 +415,40 @@ function takeText(input, text) {
   input.dataset.base = text;
 }
 
-function isDirty() {
-  return [...room.querySelectorAll("textarea")].some((input) =>
-    input.dataset.base !== undefined ? input.value !== input.dataset.base : input.value !== "",
-  );
+// Too far behind for the events missed to be sent one by one: fetch the room's changing part
+// (what a structural event fetches), take the sequence number it was read at, then apply the
+// events that came meanwhile, in order (those it already shows are skipped, a gap is asked
+// for again). Focus, scroll position and unsaved typing are kept as for any structural event.
+function catchUp() {
+  if (state.catchingUp) return;
+  state.catchingUp = true;
+  state.held = [];
+  refreshRoom(() => announce("This page has been brought up to date."), { resync: true });
 }
 
-function reloadWhenSafe(reason) {
-  if (!isDirty()) {
-    state.stopped = true;
-    window.location.reload();
-    return;
-  }
-  notice(`${reason} Save or copy what you are typing, then reload the page.`);
+function endCatchUp(fresh) {
+  if (!state.catchingUp) return;
+  state.catchingUp = false;
+  const held = state.held.sort((a, b) => a.seq - b.seq);
+  state.held = [];
+  if (!fresh) return; // not fetched: the person was told to reload the page
+  state.lastSeq = Number(fresh.dataset.lastSeq || 0);
+  room.dataset.lastSeq = String(state.lastSeq);
+  state.askedAfter = null;
+  for (const event of held) receiveEvent(event);
 }
 
 // --- Bringing the room's changing part up to date, in place ----------------------------------
 
-const refresh = { running: false, again: false, after: [] };
+const refresh = { running: false, again: false, resync: false, after: [] };
 const MAX_ROUNDS = 5;
 
 // Fetch the room's changing part and put it in place; `then` runs once it is. Calls made
-// while one is under way are folded into one more round after it.
-function refreshRoom(then) {
+// while one is under way are folded into one more round after it. With `resync`, the room's
+// sequence number is then taken from what was fetched (catchUp).
+function refreshRoom(then, { resync = false } = {}) {
   if (then) refresh.after.push(then);
+  if (resync) refresh.resync = true;
   if (refresh.running) {
     refresh.again = true;
     return;
@@ -443,9 +461,15 @@ function refreshRoom(then) {
         const fresh = await fetchLive();
         if (!fresh) {
           refresh.after = [];
+          refresh.resync = false;
+          endCatchUp(null);
           return;
         }
         swapLive(fresh);
+        if (refresh.resync) {
+          refresh.resync = false;
+          endCatchUp(fresh); // held structural events ask for one more round
+        }
         // Read before an event we have applied since: once more, for a newer reading.
         if (Number(fresh.dataset.lastSeq) < state.lastSeq) refresh.again = true;
         if (!refresh.again) break;
@@ -453,6 +477,8 @@ function refreshRoom(then) {
       for (const then of refresh.after.splice(0)) then();
     } catch (error) {
       refresh.after = [];
+      refresh.resync = false;
+      endCatchUp(null);
       notice("This page could not be brought up to date: reload the page to see the latest.");
     } finally {
       refresh.running = false;
