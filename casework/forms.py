@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Membership
 from casework.models import Grade, LearningKind, Theme
+from referrals.forms import GovDateField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -108,7 +109,13 @@ class LearningActionForm(forms.Form):
     kind = forms.ChoiceField(choices=LearningKind.choices)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     owner = forms.ModelChoiceField(queryset=None, empty_label=None)
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = GovDateField(label="Due date", help_text="For example, 27 3 2027")
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due is None:
+            raise forms.ValidationError("Enter the date it is due")
+        return due
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)

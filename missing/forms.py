@@ -4,6 +4,7 @@
 from django import forms
 
 from missing.models import InterviewOutcome, MissingFrom, RiskGrading, TriggerDecision
+from referrals.forms import GovDateField
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
@@ -22,11 +23,10 @@ def when(label: str, *, required: bool = True, help_text: str = "") -> forms.Dat
 class ChildForm(forms.Form):
     first_name = forms.CharField(max_length=100, error_messages={"required": "Enter a first name"})
     last_name = forms.CharField(max_length=100, error_messages={"required": "Enter a last name"})
-    date_of_birth = forms.DateField(
-        required=False,
-        help_text="For example, 2011-06-15. With the name (or the NHS number) it finds the "
+    date_of_birth = GovDateField(
+        label="Date of birth",
+        help_text="For example, 15 6 2011. With the name (or the NHS number) it finds the "
         "child's record.",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     nhs_number = forms.CharField(label="NHS number", max_length=20, required=False)
 

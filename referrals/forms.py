@@ -128,13 +128,39 @@ class BreakGlassForm(forms.Form):
         )
 
 
+class GovDateField(DateInputField):
+    """The GOV.UK date input (day, month, year), with messages that name the date."""
+
+    def __init__(self, *, label: str, help_text: str = "", **kwargs):
+        super().__init__(
+            label=label, help_text=help_text, required=False, require_all_fields=False, **kwargs
+        )
+        self.noun = label.removesuffix(" (optional)")
+        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            part.error_messages["incomplete"] = f"{self.noun} must include a {name}"
+            part.validators = [
+                RegexValidator(r"^\s*[0-9]+\s*$", f"{self.noun} must be a real date")
+            ]
+
+    def compress(self, data_list):
+        day, month, year = (str(value or "").strip() for value in data_list)
+        if not (day and month and year):
+            return None
+        if len(year) != 4:
+            raise ValidationError("Year must include 4 numbers", code="year_length")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.noun} must be a real date", code="invalid") from None
+
+
 class AuditFilterForm(forms.Form):
     person = forms.CharField(label="Person (username or name)", required=False, max_length=150)
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.all(), required=False, empty_label="Any agency"
     )
-    since = forms.DateField(label="From (YYYY-MM-DD)", required=False)
-    until = forms.DateField(label="To (YYYY-MM-DD)", required=False)
+    since = GovDateField(label="From", help_text="For example, 27 3 2026")
+    until = GovDateField(label="To")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,8 +169,8 @@ class AuditFilterForm(forms.Form):
         self.helper.layout = Layout(
             Field.text("person"),
             Field.select("agency"),
-            Field.text("since"),
-            Field.text("until"),
+            Field("since", context={"legend_size": Size.for_legend(Size.SMALL)}),
+            Field("until", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Button("filter", "Filter"),
         )
 
@@ -199,32 +225,6 @@ class PageForm(forms.Form):
         helper.disable_csrf = True
         helper.layout = Layout(*fields)
         return helper
-
-
-class GovDateField(DateInputField):
-    """The GOV.UK date input (day, month, year), with messages that name the date."""
-
-    def __init__(self, *, label: str, help_text: str = "", **kwargs):
-        super().__init__(
-            label=label, help_text=help_text, required=False, require_all_fields=False, **kwargs
-        )
-        self.noun = label.removesuffix(" (optional)")
-        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
-            part.error_messages["incomplete"] = f"{self.noun} must include a {name}"
-            part.validators = [
-                RegexValidator(r"^\s*[0-9]+\s*$", f"{self.noun} must be a real date")
-            ]
-
-    def compress(self, data_list):
-        day, month, year = (str(value or "").strip() for value in data_list)
-        if not (day and month and year):
-            return None
-        if len(year) != 4:
-            raise ValidationError("Year must include 4 numbers", code="year_length")
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"{self.noun} must be a real date", code="invalid") from None
 
 
 class QuestionRadios(ConditionalRadios):

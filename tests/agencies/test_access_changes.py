@@ -173,10 +173,38 @@ def test_who_saw_this_record_rejects_an_end_date_before_the_start(client, world)
     client.force_login(world.people["dpo"])
 
     response = client.get(
-        f"/referrals/{world.referral.pk}/audit/", {"since": "2026-05-02", "until": "2026-05-01"}
+        f"/referrals/{world.referral.pk}/audit/",
+        {
+            "since_0": "2",
+            "since_1": "5",
+            "since_2": "2026",
+            "until_0": "1",
+            "until_1": "5",
+            "until_2": "2026",
+        },  # fmt: skip
     )
 
     assert "The end date must be on or after the start date" in response.content.decode()
+
+
+def test_who_saw_this_record_filters_by_the_dates_typed_in_the_govuk_date_input(client, world):
+    client.force_login(world.people["dpo"])
+    path = f"/referrals/{world.referral.pk}/audit/"
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+
+    shown = client.get(path).context["events"]
+    from_today = client.get(
+        path, {"since_0": today.day, "since_1": today.month, "since_2": today.year}
+    )
+    from_tomorrow = client.get(
+        path, {"since_0": tomorrow.day, "since_1": tomorrow.month, "since_2": tomorrow.year}
+    )
+
+    assert len(shown) > 0
+    assert len(from_today.context["events"]) == len(shown)
+    assert len(from_tomorrow.context["events"]) == 0
+    assert 'name="since_0"' in from_today.content.decode()  # day, month and year boxes
 
 
 def test_system_administrator_sees_no_case_content(world):

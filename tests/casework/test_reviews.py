@@ -197,7 +197,7 @@ def test_a_theme_becomes_a_learning_action_its_owner_completes(
                 "kind": "briefing",
                 "text": "Seven-minute briefing on recording the child's words.",
                 "owner": allocated.people["manager_north"].pk,
-                "due_date": (date.today() + timedelta(days=30)).isoformat(),
+                **due_in(30),
             },
         )
     action = LearningAction.objects.get()
@@ -213,3 +213,9 @@ def test_a_theme_becomes_a_learning_action_its_owner_completes(
     client.force_login(allocated.people["worker_s1"])
     assert client.get("/casework/learning/").status_code == 403
     assert client.post(f"/casework/learning/{action.pk}/done/", {"note": "x"}).status_code == 404
+
+
+def due_in(days: int) -> dict:
+    """A GOV.UK date input's three boxes, `days` from today."""
+    due = date.today() + timedelta(days=days)
+    return {"due_date_0": due.day, "due_date_1": due.month, "due_date_2": due.year}

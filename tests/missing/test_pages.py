@@ -31,7 +31,9 @@ def test_an_officer_reports_a_child_missing_on_the_page(client, borough):
         {
             "first_name": "Kestrel",
             "last_name": "Amberwood",
-            "date_of_birth": "2011-04-02",
+            "date_of_birth_0": "2",
+            "date_of_birth_1": "4",
+            "date_of_birth_2": "2011",
             "agency": borough["police"].pk,
             "missing_from": "care_placement",
             "missing_since": (timezone.localtime() - timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M"),

@@ -325,7 +325,9 @@ def test_only_a_quality_auditor_reads_the_quality_overview_and_its_csvs(client, 
             "kind": "briefing",
             "text": "Mine.",
             "owner": learning["north"].owner_id,
-            "due_date": "2030-01-01",
+            "due_date_0": "1",
+            "due_date_1": "1",
+            "due_date_2": "2030",
         },
     )
 
