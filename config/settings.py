@@ -177,6 +177,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DJANGO_ENV == "test":
     # One test database per test run, so two runs on one server never share one.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getppid()}"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the policy's OR of EXISTS makes PostgreSQL estimate a page's query
+    # above jit_above_cost, and compiling it cost 250 to 300 ms a query on pages that run in
+    # 40 ms without it (the referral list at 100,000 referrals: 934 ms against 190 ms;
+    # benchmarks/README.md, issue 13). These are short OLTP queries: JIT never pays back.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # In production each process takes its PostgreSQL connections from a psycopg pool: a request
 # borrows one and gives it back at its end instead of connecting anew (the health check above
 # becomes the pool's check on lending). The largest size bounds this process's connections:

@@ -167,6 +167,10 @@ class Referral(models.Model):
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer"),
             models.Index(fields=["state", "-created_at"], name="referral_state_created"),
             models.Index(fields=["-created_at", "-id"], name="referral_newest"),
+            # The referral list's default order (newest received first): walked, not sorted.
+            models.Index(
+                fields=["-submitted_at", "-created_at", "-id"], name="referral_newest_received"
+            ),
             models.Index(fields=["state", "decision_due_at"], name="referral_queue"),
         ]
 
