@@ -8,18 +8,21 @@ person's session and access again and closes at once if either is gone. With cha
 the group reaches sockets held by any process.
 
 Nothing has to be said for a session to end by expiring: each socket also checks at its
-session's expiry moment, and every few seconds (`SocketAccessWatch`), whatever it was told.
+session's expiry moment, and on its process's tick (agencies.socket_ticks: one batched check
+of every open socket of the process, not one per socket), whatever it was told.
 """
 
 import asyncio
 import contextlib
 import logging
-import random
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
 from channels.db import database_sync_to_async
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -33,6 +36,7 @@ from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
+from agencies import socket_ticks
 from agencies.layer_watch import layer_call
 from notifications import realtime
 
@@ -40,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 # A socket checks this long after its session's recorded expiry, so the store agrees it has.
 EXPIRY_MARGIN_SECONDS = 0.05
+# Sessions read per query by a batched check (well under any database's parameter limit).
+SESSION_BATCH = 1000
 
 
 def access_group(user_id: int) -> str:
@@ -94,52 +100,124 @@ def check_session(*, session_key: str | None, user_id) -> SessionCheck:
     inactive, or the password has changed since (the session's auth hash no longer matches,
     as django.contrib.auth.get_user decides), or the session has not passed its second factor.
     Synchronous: call on a database thread."""
-    if not session_key or user_id is None:
-        return SessionCheck(user=None)
-    data, expires_at = _session_data(session_key)
-    if str(data.get(SESSION_KEY)) != str(user_id):
-        return SessionCheck(user=None)
-    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
-        return SessionCheck(user=None)
-    user = get_user_model()._default_manager.filter(pk=user_id).first()
-    if user is None or not user.is_active or not _hash_matches(data.get(HASH_SESSION_KEY), user):
-        return SessionCheck(user=None)
-    if not _passed_second_factor(data, user):
-        return SessionCheck(user=None)
-    return SessionCheck(user=user, expires_at=expires_at)
+    return check_sessions([(session_key, user_id)])[(session_key, user_id)]
 
 
-def _passed_second_factor(data: dict, user) -> bool:
+def check_sessions(asks: Iterable[tuple[str | None, object]]) -> dict[tuple, SessionCheck]:
+    """check_session for many (session key, user id) pairs at once, by the same rule: the
+    sessions in one query (per SESSION_BATCH), the people in one, their second-factor
+    devices in one per kind of device; each person's auth hash computed once."""
+    asks = set(asks)
+    sessions = _sessions_data({key for key, user_id in asks if key and user_id is not None})
+    claimed = {}  # (key, user id) -> (data, expires_at), for sessions that name that person
+    for key, user_id in asks:
+        data, expires_at = sessions.get(key, ({}, None)) if user_id is not None else ({}, None)
+        if (
+            str(data.get(SESSION_KEY)) == str(user_id)
+            and data.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
+        ):
+            claimed[(key, user_id)] = (data, expires_at)
+    users = get_user_model()._default_manager.in_bulk({user_id for _, user_id in claimed})
+    hashes: dict = {}
+    signed_in = {}
+    for (key, user_id), (data, expires_at) in claimed.items():
+        user = users.get(user_id)
+        if user is None or not user.is_active:
+            continue
+        if _hash_matches(data.get(HASH_SESSION_KEY), user, hashes):
+            signed_in[(key, user_id)] = (data, expires_at, user)
+    devices = _devices({data.get(DEVICE_ID_SESSION_KEY) for data, _, _ in signed_in.values()})
+    checks = {ask: SessionCheck(user=None) for ask in asks}
+    for ask, (data, expires_at, user) in signed_in.items():
+        if _passed_second_factor(devices.get(data.get(DEVICE_ID_SESSION_KEY)), user):
+            checks[ask] = SessionCheck(user=user, expires_at=expires_at)
+    return checks
+
+
+def _passed_second_factor(device, user) -> bool:
     """The session passed its second factor with a device of the person's still in use, as
     django-otp's OTPMiddleware decides for a page (agencies.two_factor)."""
-    persistent_id = data.get(DEVICE_ID_SESSION_KEY)
-    device = Device.from_persistent_id(persistent_id) if persistent_id else None
     return device is not None and device.confirmed and device.user_id == user.pk
 
 
-def _session_data(session_key: str) -> tuple[dict, datetime | None]:
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+def _devices(persistent_ids) -> dict:
+    """Device.from_persistent_id for many ids: one query per kind of device."""
+    wanted = defaultdict(dict)  # model -> {device pk: persistent id}
+    for persistent_id in persistent_ids:
+        with contextlib.suppress(AttributeError, ValueError, LookupError):
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            model = apps.get_model(*model_label.split("."))
+            if issubclass(model, Device):
+                wanted[model][int(device_id)] = persistent_id
+    devices = {}
+    for model, ids in wanted.items():
+        for device in model.objects.filter(id__in=ids):
+            devices[ids[device.pk]] = device
+    return devices
+
+
+def _sessions_data(session_keys: set[str]) -> dict[str, tuple[dict, datetime | None]]:
+    """Each live session's data and expiry moment; a missing or expired one is left out."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     model = getattr(store, "model", None)
-    if model is not None:
-        # The database stores (db, cached_db) hold the expiry moment in a column; the store's
-        # get_expiry_date() would count from now.
-        row = (
-            model.objects.filter(session_key=session_key, expire_date__gt=timezone.now())
-            .values_list("session_data", "expire_date")
-            .first()
-        )
-        return (store.decode(row[0]), row[1]) if row else ({}, None)
+    if model is None:
+        return {key: _session_data(key) for key in session_keys}
+    # The database stores (db, cached_db) hold the expiry moment in a column; the store's
+    # get_expiry_date() would count from now.
+    now = timezone.now()
+    keys = sorted(session_keys)
+    found = {}
+    for start in range(0, len(keys), SESSION_BATCH):
+        rows = model.objects.filter(
+            session_key__in=keys[start : start + SESSION_BATCH], expire_date__gt=now
+        ).values_list("session_key", "session_data", "expire_date")
+        for key, session_data, expire_date in rows:
+            found[key] = (store.decode(session_data), expire_date)
+    return found
+
+
+def _session_data(session_key: str) -> tuple[dict, datetime | None]:
+    """One session of a store outside the database (cache, signed cookies)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     data = store.load()
     return data, (store.get_expiry_date() if data else None)
 
 
-def _hash_matches(session_hash, user) -> bool:
+def _hash_matches(session_hash, user, hashes: dict) -> bool:
+    """As django.contrib.auth.get_user decides; the person's hashes (one HMAC each, with the
+    fallbacks) computed once per check in `hashes`, however many sessions they have."""
     if not session_hash:
         return False
-    return constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
-        constant_time_compare(session_hash, fallback)
-        for fallback in user.get_session_auth_fallback_hash()
-    )
+    if user.pk not in hashes:
+        hashes[user.pk] = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(session_hash, known) for known in hashes[user.pk])
+
+
+def check_access(sockets, *, ticking: bool) -> dict:
+    """Whether each socket may stay: {socket: ("ok", expires_at) | ("signed_out", None) |
+    ("forbidden", None)}. In one read-only transaction, whatever the number of sockets: their
+    sessions checked together (check_sessions), then each kind of consumer asked once for all
+    of its sockets (`may_stay_together`). Synchronous: call on a database thread."""
+    with transaction.atomic():
+        asks = {socket: (scope_session_key(socket.scope), socket.user.pk) for socket in sockets}
+        sessions = check_sessions(asks.values())
+        verdicts = {}
+        by_kind = defaultdict(list)
+        for socket, ask in asks.items():
+            user = sessions[ask].user
+            if user is None:
+                verdicts[socket] = ("signed_out", None)
+            else:
+                by_kind[type(socket)].append((socket, user))
+        for kind, staying_asks in by_kind.items():
+            staying = kind.may_stay_together(staying_asks, ticking=ticking)
+            for socket, _ in staying_asks:
+                verdicts[socket] = (
+                    ("ok", sessions[asks[socket]].expires_at)
+                    if socket in staying
+                    else ("forbidden", None)
+                )
+    return verdicts
 
 
 # --- The socket's side -------------------------------------------------------------------
@@ -151,13 +229,17 @@ class SocketAccessWatch:
 
     On connect the consumer calls `join_access_group()` before its first check, and
     `watch_access(expires_at)` once accepted; from then on the socket checks the person's
-    session and `may_stay` when told (`access.recheck`), every `tick_seconds()`, and at the
-    session's expiry moment, and calls `access_ended(signed_out=...)` at the first refusal.
-    Every task it starts is cancelled when the socket closes, or when the consumer crashes.
+    session and access when told (`access.recheck`), on its process's tick (about every
+    `tick_seconds()`: agencies.socket_ticks checks all the process's sockets at once), and at
+    the session's expiry moment, and calls `access_ended(signed_out=...)` at the first
+    refusal. Every task it starts is cancelled, and it leaves the process's tick, when the
+    socket closes, or when the consumer crashes.
 
     The consumer provides:
       - `may_stay(user, *, ticking) -> bool`: synchronous, on a database thread, with the
-        person read again; the session has been checked already;
+        person read again; the session has been checked already. A batched check asks it
+        once per person and `stay_key()` (what else the answer depends on: the meeting); or
+        the consumer answers for many sockets at once in `may_stay_together`;
       - `async access_ended(*, signed_out)`: tell the client if it wants, and close;
       - `tick_seconds() -> float`, and optionally `async on_tick()` (after a passing check).
     """
@@ -170,6 +252,7 @@ class SocketAccessWatch:
         self.in_access_group = False
         self.watching = False
         self.disconnected = False
+        self.tick_checked_at: float | None = None
         try:
             await super().__call__(scope, receive, send)
         finally:
@@ -211,7 +294,7 @@ class SocketAccessWatch:
     def watch_access(self, expires_at: datetime | None) -> None:
         """Start watching, once the socket is accepted."""
         self.watching = True
-        self.start_access_task(self._tick(), "tick")
+        socket_ticks.register(self)
         self._close_at(expires_at)
 
     def start_access_task(self, coroutine, what: str) -> asyncio.Task:
@@ -223,6 +306,9 @@ class SocketAccessWatch:
         return task
 
     def cancel_access_tasks(self) -> None:
+        """The socket is ending (however it ends): its tasks end, and its process's tick
+        forgets it."""
+        socket_ticks.unregister(self)
         current = asyncio.current_task()
         for task in list(self.access_tasks):
             if task is not current:
@@ -232,20 +318,18 @@ class SocketAccessWatch:
         """Synchronous, for the consumer's own database trips (connect)."""
         return check_session(session_key=scope_session_key(self.scope), user_id=self.user.pk)
 
-    async def recheck_access(self, *, ticking: bool = False) -> bool:
+    async def recheck_access(self) -> bool:
         """Check the session and `may_stay` again; on a refusal, end the socket. True while
         it may stay. A check that fails to run closes the socket too (1011)."""
         if self.access_closed or not self.watching:
             return False
         try:
-            verdict, expires_at = await self._verdict(ticking)
+            verdicts = await database_sync_to_async(check_access)([self], ticking=False)
         except Exception:
             logger.exception("A %s could not check its access", type(self).__name__)
-            if ticking:
-                # The database failed, not the person's access: the next tick asks again.
-                return True
             await self._end(code=1011)
             return False
+        verdict, expires_at = verdicts[self]
         if verdict == "ok":
             self._close_at(expires_at)
             return True
@@ -254,6 +338,56 @@ class SocketAccessWatch:
             await self.access_ended(signed_out=verdict == "signed_out")
         return False
 
+    # --- Asked by a batched check (check_access), on a database thread ---------------------
+
+    def stay_key(self) -> Hashable:
+        """Besides the person, what `may_stay`'s answer depends on (a meeting's id): sockets
+        with the same person and key are asked once."""
+        return None
+
+    @classmethod
+    def may_stay_together(cls, asks: list[tuple], *, ticking: bool) -> set:
+        """Of these (socket, person read again) pairs, all of this class, the sockets that may
+        stay: `may_stay` asked once per person and `stay_key()`. A consumer that can answer
+        for many people at once overrides this."""
+        answers = {}
+        staying = set()
+        for socket, user in asks:
+            key = (user.pk, socket.stay_key())
+            if key not in answers:
+                answers[key] = socket.may_stay(user, ticking=ticking)
+            if answers[key]:
+                staying.add(socket)
+        return staying
+
+    # --- From the process's tick (agencies.socket_ticks) -----------------------------------
+
+    def ticked(self, verdict: str, expires_at: datetime | None) -> None:
+        """The tick's verdict on this socket: carry on (the expiry check moved if the session
+        was extended, then `on_tick`), or end it. What follows runs in the socket's own
+        tasks, so one slow socket does not hold up the others."""
+        if self.access_closed or not self.watching:
+            return
+        if verdict == "ok":
+            self._close_at(expires_at)
+            if type(self).on_tick is not SocketAccessWatch.on_tick:
+                self.start_access_task(self._after_tick(), "after tick")
+            return
+        self.access_closed = True
+        socket_ticks.unregister(self)  # nothing more to check
+        self.start_access_task(
+            self.access_ended(signed_out=verdict == "signed_out"), "access ended"
+        )
+
+    async def _after_tick(self) -> None:
+        try:
+            await self.on_tick()
+        except Exception:  # the database failed: the next tick tries again
+            logger.exception("A %s tick failed", type(self).__name__)
+
+    async def on_tick(self) -> None:
+        return None
+
     # --- From the person's access group ---------------------------------------------------
 
     async def access_recheck(self, message):
@@ -261,19 +395,6 @@ class SocketAccessWatch:
             await self.recheck_access()
 
     # --- Inside ---------------------------------------------------------------------------
-
-    async def _verdict(self, ticking: bool):
-        def check():
-            # One transaction: an idle socket's check is one commit, not one per query.
-            with transaction.atomic():
-                session = self.session_still_signs_in()
-                if session.user is None:
-                    return "signed_out", None
-                if not self.may_stay(session.user, ticking=ticking):
-                    return "forbidden", None
-                return "ok", session.expires_at
-
-        return await database_sync_to_async(check)()
 
     async def _end(self, *, code: int) -> None:
         if not self.access_closed:
@@ -296,18 +417,3 @@ class SocketAccessWatch:
         await asyncio.sleep(max(delay, EXPIRY_MARGIN_SECONDS))
         self.expiry_task = None  # the check below schedules the next one if it passes
         await self.recheck_access()
-
-    async def _tick(self) -> None:
-        while True:
-            await asyncio.sleep(self.tick_seconds() * random.uniform(0.8, 1.2))  # noqa: S311
-            # A restarted Redis has forgotten the group (layer_call never raises).
-            await self.join_access_group()
-            if not await self.recheck_access(ticking=True):
-                return
-            try:
-                await self.on_tick()
-            except Exception:  # the database failed: the next tick tries again
-                logger.exception("A %s tick failed", type(self).__name__)
-
-    async def on_tick(self) -> None:
-        return None

@@ -28,6 +28,13 @@ connection's own two reads barely touch). `--commands` shortens a run.
 The clients are spread over PEOPLE invited people (several sockets each, as tabs): presence
 ("who is connected") is announced per person, not per socket.
 
+At 2,000 clients a process holds about 1,000 sockets: the script raises its open-files soft
+limit (inherited by the daphnes and client processes) and stops when the hard limit is too
+low. A handshake daphne drops (not accepted within its 5 s on a loaded machine) is tried
+again with backoff, as the page does, and counted in the row. The chair's request ids are
+new for each run (a repeated id is answered from its receipt), and the replay's chair waits
+and resends when beyond the connection's command budget.
+
 Creates the database if it is missing, migrates it and seeds its own small panel each run;
 refuses a database holding data it did not seed. Exit status: 0 when every target is met,
 1 when a latency target is missed, 2 when an event was lost or out of order.
@@ -59,6 +66,7 @@ WARMUP_COMMANDS = 5
 REPLAY_EVENTS = 1000
 CLIENT_PROCESSES = 2
 CONNECT_BATCH = 10
+HANDSHAKE_ATTEMPTS = 5
 P95_TARGET_MS = 50.0
 RAW_RATIO_TARGET = 3.0
 MARKER = "safeguarding-panels meeting_fanout benchmark"
@@ -89,6 +97,27 @@ def free_port() -> int:
 
 def load_average() -> str:
     return f"{os.getloadavg()[0]:.2f}"
+
+
+def raise_open_files_limit(size: int) -> int:
+    """Each daphne holds half the sockets (and its Redis and database connections), each
+    client process its share: at 2,000 clients a 1,024 soft limit refuses connections
+    ("Too many open files"). Raise the soft limit towards the hard one; the daphnes, relays
+    and client processes started afterwards inherit it."""
+    import resource
+
+    needed = size + 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        fail(
+            f"{size:,} clients need about {needed:,} open files per process and the hard "
+            f"limit is {hard:,}: raise it (ulimit -Hn, or LimitNOFILE) and run again."
+        )
+    return soft
 
 
 # --- The database: the benchmark's own small panel -----------------------------------------
@@ -362,9 +391,11 @@ async def relay_server(port: int) -> None:
 async def client_process(config: dict) -> None:
     """Hold `count` sockets; on "stop" on stdin, print what each received, as JSON."""
     from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidMessage
 
     received: list[list[tuple[int, float]]] = []
     sockets = []
+    retried = [0]
 
     async def read(websocket, log):
         async for raw in websocket:
@@ -378,14 +409,24 @@ async def client_process(config: dict) -> None:
         headers = {}
         if config["cookies"]:
             headers["Cookie"] = f"sessionid={config['cookies'][n % len(config['cookies'])]}"
-        websocket = await connect(
-            f"ws://{address}{config['path']}",
-            origin=f"http://{address}",
-            additional_headers=headers,
-            compression=None,
-            max_queue=None,
-            open_timeout=60,
-        )
+        for attempt in range(HANDSHAKE_ATTEMPTS):
+            try:
+                websocket = await connect(
+                    f"ws://{address}{config['path']}",
+                    origin=f"http://{address}",
+                    additional_headers=headers,
+                    compression=None,
+                    max_queue=None,
+                    open_timeout=60,
+                )
+                break
+            except (InvalidMessage, ConnectionError, TimeoutError):
+                # daphne drops a handshake it has not accepted within 5 s (a loaded machine):
+                # try again after a pause, as the page's script does (with backoff).
+                if attempt == HANDSHAKE_ATTEMPTS - 1:
+                    raise
+                retried[0] += 1
+                await asyncio.sleep(0.5 * 2**attempt)
         log: list[tuple[int, float]] = []
         received.append(log)
         sockets.append(websocket)
@@ -396,7 +437,7 @@ async def client_process(config: dict) -> None:
     for start in range(0, config["count"], step):
         batch = range(start, min(start + step, config["count"]))
         readers += await asyncio.gather(*(open_one(n) for n in batch))
-    print("ready", flush=True)
+    print(f"ready {retried[0]}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     for websocket in sockets:
         await websocket.close()
@@ -410,7 +451,10 @@ class Clients:
 
     def __init__(self, *, count, addresses, path, cookies):
         self.processes = []
-        share = [count // CLIENT_PROCESSES + (n < count % CLIENT_PROCESSES) for n in range(2)]
+        share = [
+            count // CLIENT_PROCESSES + (n < count % CLIENT_PROCESSES)
+            for n in range(CLIENT_PROCESSES)
+        ]
         for n, size in enumerate(share):
             config = {
                 "count": size,
@@ -429,11 +473,15 @@ class Clients:
                 )
             )
 
-    def wait_ready(self) -> None:
+    def wait_ready(self) -> int:
+        """Once every socket is open; how many handshakes had to be tried again."""
+        retried = 0
         for process in self.processes:
-            line = process.stdout.readline()
-            if line.strip() != "ready":
+            line = process.stdout.readline().split()
+            if not line or line[0] != "ready":
                 fail(f"a client process did not connect its sockets: {line!r}")
+            retried += int(line[1])
+        return retried
 
     def results(self) -> list[list[tuple[int, float]]]:
         received = []
@@ -482,6 +530,8 @@ async def chair_run(address: str, seeded: dict, size: int, acks: list) -> tuple[
     items = alternating_items(seeded, current)
     sent = {}
     pause = 0.05 + size / 5000  # let one fan-out finish before the next command
+    # Request ids are kept (a retry is answered from its receipt): new ones for each run.
+    run_id = secrets.token_hex(4)
     async with connect(
         f"ws://{address}/ws/meetings/{seeded['meeting_id']}/?last_seq={seq}",
         origin=f"http://{address}",
@@ -495,11 +545,12 @@ async def chair_run(address: str, seeded: dict, size: int, acks: list) -> tuple[
                 "type": "command",
                 "command": "go_to_item",
                 "args": {"item": next(items)},
-                "request_id": str(n),
+                "request_id": f"{run_id}-{n}",
             }
             started = time.monotonic()
             await chair.send(json.dumps(command))
-            reply = await wait_for(chair, lambda m, n=n: m.get("request_id") == str(n))
+            request_id = command["request_id"]
+            reply = await wait_for(chair, lambda m, r=request_id: m.get("request_id") == r)
             if reply["type"] != "ack":
                 fail(f"the chair's command was refused: {reply}")
             seq += 1
@@ -575,7 +626,7 @@ def measure_meeting(daphnes, seeded, size, idle_seconds: float = 0) -> dict:
         path=f"/ws/meetings/{seeded['meeting_id']}/?last_seq={first - 1 - WARMUP_COMMANDS}",
         cookies=seeded["members"],
     )
-    clients.wait_ready()
+    retried = clients.wait_ready()
     connect_seconds = time.monotonic() - connect_started
     time.sleep(2)  # presence announcements of the connecting people settle
     memory_after = [resident_mb(process.pid) for process, _ in daphnes]
@@ -587,6 +638,7 @@ def measure_meeting(daphnes, seeded, size, idle_seconds: float = 0) -> dict:
     result["ack_p50"], result["ack_p95"] = percentile(acks, 50), percentile(acks, 95)
     result["memory_before"], result["memory_after"] = memory_before, memory_after
     result["connect_seconds"] = connect_seconds
+    result["handshakes_retried"] = retried
     result["idle_commits"] = idle
     return result
 
@@ -610,22 +662,30 @@ async def replay_run(address: str, seeded: dict) -> dict:
     items = alternating_items(seeded, current)
     url = f"ws://{address}/ws/meetings/{seeded['meeting_id']}/"
     headers = {"Cookie": f"sessionid={seeded['chair']}"}
+    run_id = secrets.token_hex(4)  # request ids are kept: new ones for each run
     async with connect(
         f"{url}?last_seq={base}", origin=f"http://{address}", additional_headers=headers
     ) as chair:
         await wait_for(chair, lambda m: m.get("type") == "hello")
         for n in range(REPLAY_EVENTS):
-            await chair.send(
-                json.dumps(
-                    {
-                        "type": "command",
-                        "command": "go_to_item",
-                        "args": {"item": next(items)},
-                        "request_id": str(n),
-                    }
+            command = {
+                "type": "command",
+                "command": "go_to_item",
+                "args": {"item": next(items)},
+                "request_id": f"{run_id}-{n}",
+            }
+            while True:
+                await chair.send(json.dumps(command))
+                reply = await wait_for(
+                    chair, lambda m, r=command["request_id"]: m.get("request_id") == r
                 )
-            )
-            await wait_for(chair, lambda m, n=n: m.get("request_id") == str(n))
+                if reply["type"] == "ack":
+                    break
+                if not reply.get("message", "").startswith("Too many commands"):
+                    fail(f"the chair's command was refused: {reply}")
+                # Beyond the connection's command budget (MEETING_SOCKET_COMMAND_RATE a
+                # second): wait, and send the same command again.
+                await asyncio.sleep(0.1)
     started = time.monotonic()
     seqs = []
     async with connect(
@@ -661,7 +721,7 @@ def row(label: str, result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global COMMANDS, CONNECT_BATCH  # --commands shortens every row
+    global COMMANDS, CONNECT_BATCH, CLIENT_PROCESSES  # --commands shortens every row
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layers", default="core,pubsub", help="core, pubsub or both")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -687,12 +747,20 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-raw", action="store_true", help="leave out the raw floor (see its earlier rows)"
     )
     parser.add_argument("--idle-at", default="1000", help="sizes at which to measure idle")
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=CLIENT_PROCESSES,
+        help="processes holding the client sockets between them",
+    )
     args = parser.parse_args(argv)
     COMMANDS = args.commands
     CONNECT_BATCH = args.connect_batch
+    CLIENT_PROCESSES = max(1, args.client_processes)
     idle_at = {int(size) for size in args.idle_at.split(",") if size.strip()}
     layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
     sizes = [int(size) for size in args.sizes.split(",")]
+    open_files = raise_open_files_limit(max(sizes))
     logs = ROOT / "test-artifacts"
     logs.mkdir(exist_ok=True)
 
@@ -703,7 +771,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"meeting_fanout: PostgreSQL {connection.pg_version // 10000}, Redis at "
         f"{os.environ['REDIS_URL']}; {os.cpu_count()} CPUs; load average {load_average()} at "
-        f"the start. {COMMANDS} timed commands (after {WARMUP_COMMANDS} warm-ups) per row; "
+        f"the start; open files limit {open_files:,}. {COMMANDS} timed commands (after "
+        f"{WARMUP_COMMANDS} warm-ups) per row; "
         f"clients from {CLIENT_PROCESSES} processes over {PEOPLE} invited people; two daphne "
         "processes, DEBUG off, database connections: "
         + (
@@ -783,7 +852,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"{'':<26} resident memory per daphne (no sockets -> all connected): {memory}; "
-                f"{size:,} sockets connected in {result['connect_seconds']:.1f} s"
+                f"{size:,} sockets connected in {result['connect_seconds']:.1f} s "
+                f"({result['handshakes_retried']} handshakes tried again)"
             )
             if result["idle_commits"] is not None:
                 print(

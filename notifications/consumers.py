@@ -1,8 +1,9 @@
 """The person's own notification stream at /ws/notifications/.
 
 The stream needs only a live session (as the notifications page needs only a signed-in
-person): it checks the session again when told (`access.recheck`), every
-NOTIFICATION_SOCKET_TICK_SECONDS and at the session's expiry moment, and closes with 4401 once
+person): it checks the session again when told (`access.recheck`), on its process's tick
+(about every NOTIFICATION_SOCKET_TICK_SECONDS, with every other socket of the process:
+agencies.socket_ticks) and at the session's expiry moment, and closes with 4401 once
 the session no longer signs the person in (agencies.sockets.SocketAccessWatch). Like the
 meeting room, connecting, each command and each check is one `access.scope()`, and a frame
 that is binary or not a JSON object, or a refresh beyond the connection's small budget, is
@@ -101,10 +102,15 @@ class NotificationConsumer(
     def tick_seconds(self) -> float:
         return tick_seconds()
 
-    @access.scope()
     def may_stay(self, user, *, ticking: bool) -> bool:
         """The person's own stream: a live session is all it needs."""
         return True
+
+    @classmethod
+    def may_stay_together(cls, asks, *, ticking: bool) -> set:
+        """Every stream whose session still signs its person in (checked before): the
+        process's tick asks nothing more of the database."""
+        return {socket for socket, _ in asks}
 
     async def access_ended(self, *, signed_out: bool):
         await self._leave_groups()

@@ -7,8 +7,9 @@ The socket sends the events it has not yet sent, in sequence order, and never on
   sends the rows after the client's `last_seq`, or "reload" when it is too far behind;
 - a doorbell carrying the next number is forwarded as it is; one already sent is dropped;
   one that skips numbers means doorbells were lost, and the rows are read from the database;
-- every MEETING_SOCKET_TICK_SECONDS it checks access again and reads any rows it has not
-  sent: a lost doorbell is healed even when no later event comes.
+- on its process's tick (about every MEETING_SOCKET_TICK_SECONDS; agencies.socket_ticks
+  checks every socket of the process at once) it checks access again and reads any rows it
+  has not sent: a lost doorbell is healed even when no later event comes.
 
 Access (agencies.sockets.SocketAccessWatch): the socket checks the person's session and the
 policy again when told (`access.recheck` to the person's access group, from any process),
@@ -304,13 +305,33 @@ class MeetingConsumer(
     def tick_seconds(self) -> float:
         return tick_seconds()
 
-    @access.scope()
     def may_stay(self, user, *, ticking: bool) -> bool:
-        meeting = Meeting.objects.filter(pk=self.meeting_id).first()
-        if ticking and meeting is not None:
-            # The tick's catch-up needs no query of its own while nothing is missing.
-            self.tick_last_seq = meeting.last_seq
-        return meeting is not None and access.can_join_meeting(user, meeting)
+        return self in self.may_stay_together([(self, user)], ticking=ticking)
+
+    def stay_key(self):
+        return self.meeting_id
+
+    @classmethod
+    def may_stay_together(cls, asks, *, ticking: bool) -> set:
+        """The process's tick asks for all its room sockets at once: the meetings in one
+        query, and who may join each meeting once (the policy's pair of can_join_meeting),
+        however many sockets and people it has."""
+        with access.scope():
+            meetings = Meeting.objects.only("pk", "panel_id", "last_seq").in_bulk(
+                {socket.meeting_id for socket, _ in asks}
+            )
+            may_join = {pk: access.meeting_participant_ids(m) for pk, m in meetings.items()}
+        staying = set()
+        for socket, user in asks:
+            meeting = meetings.get(socket.meeting_id)
+            if meeting is None:
+                continue
+            if ticking:
+                # The tick's catch-up needs no query of its own while nothing is missing.
+                socket.tick_last_seq = meeting.last_seq
+            if user.pk in may_join[meeting.pk]:
+                staying.add(socket)
+        return staying
 
     async def on_tick(self):
         async with self.send_lock:

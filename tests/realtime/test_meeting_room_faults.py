@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 
+from agencies import socket_ticks
 from panels import commands
 from panels.consumers import MeetingConsumer
 from panels.models import Action, MeetingCommandReceipt, MeetingEvent, MeetingPresence
@@ -348,8 +349,10 @@ async def test_a_socket_whose_handler_dies_leaves_no_fresh_presence_after_one_ti
         chair, lambda m: m["type"] == "presence" and police_id not in {p["id"] for p in m["people"]}
     )
     assert room.people["chair"].pk in {p["id"] for p in presence[-1]["people"]}
-    ticks = [t for t in asyncio.all_tasks() if t.get_name() == "socket MeetingConsumer tick"]
-    assert len(ticks) == 1  # the chair's; the dead socket's ended with it
+    # The process's one tick checks the chair's socket only: the dead one left it.
+    assert socket_ticks.registered() == 1
+    ticks = [t for t in asyncio.all_tasks() if t.get_name() == socket_ticks.TASK_NAME]
+    assert len(ticks) == 1
     await chair.disconnect()
 
 
