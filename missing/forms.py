@@ -4,19 +4,15 @@
 from django import forms
 
 from missing.models import InterviewOutcome, MissingFrom, RiskGrading, TriggerDecision
-from referrals.forms import GovDateField
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+from referrals.forms import GovDateField, GovDateTimeField
 
 
-def when(label: str, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
-    return forms.DateTimeField(
+def when(label: str, *, required: bool = True, help_text: str = "") -> GovDateTimeField:
+    """A moment as the GOV.UK date input and its time."""
+    return GovDateTimeField(
         label=label,
         required=required,
-        input_formats=DATETIME_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=help_text or "For example, 2026-03-07 21:30",
-        error_messages={"invalid": f"Enter {label.lower()} as a date and time"},
+        help_text=help_text or "For example, 7 3 2026 and 21:30",
     )
 
 

@@ -1,8 +1,9 @@
 """Forms of the referral pages: each parses and checks what a person typed, and shows GOV.UK
 errors; the services decide everything else."""
 
+import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from crispy_forms.utils import TEMPLATE_PACK
 from crispy_forms_gds.choices import Choice
@@ -152,6 +153,82 @@ class GovDateField(DateInputField):
             return date(int(year), int(month), int(day))
         except ValueError:
             raise ValidationError(f"{self.noun} must be a real date", code="invalid") from None
+
+
+class GovDateTimeWidget(forms.MultiWidget):
+    """The GOV.UK date input with a fourth box for the time (hours and minutes), drawn by
+    crispy-forms-gds's date template: day, month, year and time in one row."""
+
+    template_name = "gds/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        parts = (("Day", 2), ("Month", 2), ("Year", 4), ("Time", 5))
+        super().__init__(
+            [
+                forms.TextInput(
+                    attrs={
+                        "class": f"govuk-input govuk-date-input__input govuk-input--width-{width}",
+                        "label": label,
+                    }
+                )
+                for label, width in parts
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if not value:
+            return [None, None, None, None]
+        local = timezone.localtime(value)
+        return [local.day, local.month, local.year, local.strftime("%H:%M")]
+
+
+class GovDateTimeField(forms.MultiValueField):
+    """A moment typed as the GOV.UK date input plus a time ("21:30"), in the service's time
+    zone, with messages that name it."""
+
+    widget = GovDateTimeWidget
+    TIME = re.compile(r"^\s*([01]?[0-9]|2[0-3])[:.]([0-5][0-9])\s*$")
+
+    def __init__(self, *, label: str, help_text: str = "", required: bool = True, **kwargs):
+        self.noun, self.needed = label, required
+        parts = [forms.CharField() for _ in range(4)]
+        for part, name in zip(parts, ("day", "month", "year", "time"), strict=True):
+            part.error_messages["incomplete"] = f"{label} must include a {name}"
+        super().__init__(
+            fields=parts,
+            label=label,
+            help_text=help_text,
+            required=False,
+            require_all_fields=False,
+            **kwargs,
+        )
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None and self.needed:
+            raise ValidationError(f"Enter {self.noun.lower()}", code="required")
+        return moment
+
+    def compress(self, data_list):
+        if not data_list or not all(str(v or "").strip() for v in data_list):
+            return None
+        day, month, year, time = (str(v).strip() for v in data_list)
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(f"{self.noun} must be a real date", code="invalid")
+        if len(year) != 4:
+            raise ValidationError("Year must include 4 numbers", code="year_length")
+        clock = self.TIME.match(time)
+        if clock is None:
+            raise ValidationError(
+                f"{self.noun}: enter the time in hours and minutes, for example 21:30",
+                code="invalid_time",
+            )
+        try:
+            naive = datetime(int(year), int(month), int(day), int(clock[1]), int(clock[2]))
+        except ValueError:
+            raise ValidationError(f"{self.noun} must be a real date", code="invalid") from None
+        return timezone.make_aware(naive)
 
 
 class AuditFilterForm(forms.Form):
