@@ -216,8 +216,7 @@ def test_chair_and_member_run_a_meeting_from_start_to_close_live_without_a_reloa
                 break
 
         # Item 4 (ROOM-0001) was moved above the current item: go back to it, then on to 5.
-        item(page, case_one).evaluate("node => { node.open = true; }")
-        open_forms(page, case_one).get_by_role("button", name="Go to this item").click()
+        press_in_forms(page, case_one, "Go to this item")
         expect(said).to_have_text("Item 4 is now being discussed: Case ROOM-0001.")
         page.get_by_test_id("chair-controls").get_by_role("button", name="Next item").click()
         expect(said).to_have_text("Item 5 is now being discussed: Case ROOM-0002.")
