@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, Team
+from panels.models import ImmutableModel
 
 
 class MissingFrom(models.TextChoices):
@@ -85,15 +86,7 @@ class MissingReportKey(models.Model):
         return self.key
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Corrections are append-only: they cannot be updated.")
-
-    def delete(self):
-        raise PermissionError("Corrections are append-only: they cannot be deleted.")
-
-
-class EpisodeChange(models.Model):
+class EpisodeChange(ImmutableModel):
     """One change to one field of an episode after it was first set: the old and new value,
     who, when and why. Written only by missing.services."""
 
@@ -106,8 +99,6 @@ class EpisodeChange(models.Model):
     )
     changed_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["changed_at", "pk"]

@@ -130,6 +130,12 @@ def test_corrections_are_never_deleted_or_rewritten(borough):
         EpisodeChange.objects.all().delete()
     with pytest.raises(PermissionError):
         EpisodeChange.objects.update(reason="")
+    change = EpisodeChange.objects.get()
+    change.reason = "Rewritten."
+    with pytest.raises(PermissionError):
+        change.save()  # nor one row at a time (panels.models.ImmutableModel)
+    with pytest.raises(PermissionError):
+        change.delete()
 
 
 def test_another_officer_reads_but_may_not_correct_a_colleagues_episode(borough):
