@@ -202,6 +202,7 @@ from access.missing import (
 )
 from access.referrals import (
     break_glass_duration,
+    countable_referrals,
     can_add_attachment,
     can_break_glass,
     can_break_glass_at_all,
@@ -300,6 +301,7 @@ __all__ = [
     "can_view_minutes_draft",
     "can_view_panel",
     "can_view_referral",
+    "countable_referrals",
     "contributing_agencies",
     "contributions_visible_to",
     "data_protection_officers_to_tell_of_break_glass",

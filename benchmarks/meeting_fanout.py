@@ -311,6 +311,7 @@ def start_daphnes(layer: str, prefix: str, logs: Path, args) -> list[tuple[subpr
     }
     if args.conn_max_age is not None:
         env["BENCH_CONN_MAX_AGE"] = str(args.conn_max_age)
+    env["BENCH_DATABASE"] = args.database
     servers = []
     for n in range(2):
         port = free_port()
@@ -732,6 +733,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run daphne with persistent database connections (CONN_MAX_AGE, seconds) "
         "instead of the project's setting (0: a connection per database call)",
     )
+    parser.add_argument(
+        "--database",
+        choices=["pool", "per-call"],
+        default="pool",
+        help="pool: production's psycopg pool (the default, as DJANGO_ENV=production runs); "
+        "per-call: a new connection per database call (the development default)",
+    )
     parser.add_argument("--commands", type=int, default=COMMANDS, help="timed commands per row")
     parser.add_argument(
         "--idle-seconds", type=float, default=0, help="measure idle commits/s for this long"
@@ -776,9 +784,11 @@ def main(argv: list[str] | None = None) -> int:
         f"clients from {CLIENT_PROCESSES} processes over {PEOPLE} invited people; two daphne "
         "processes, DEBUG off, database connections: "
         + (
-            "the project's (a new one per database call)"
-            if args.conn_max_age is None
-            else f"persistent (CONN_MAX_AGE={args.conn_max_age})"
+            f"persistent (CONN_MAX_AGE={args.conn_max_age})"
+            if args.conn_max_age is not None
+            else "production's psycopg pool (min 2, max 10 per process)"
+            if args.database == "pool"
+            else "a new one per database call (the development default)"
         )
         + "."
     )

@@ -1,11 +1,13 @@
 """Settings of the daphne processes started by benchmarks/meeting_fanout.py: the project's own,
-with the channel layer being measured (BENCH_CHANNEL_LAYER: core or pubsub) and, when
-BENCH_CONN_MAX_AGE is given, persistent database connections."""
+with the channel layer being measured (BENCH_CHANNEL_LAYER: core or pubsub) and the database
+connections production has (BENCH_DATABASE=pool: psycopg's pool with production's sizes, as
+config/settings.py sets it when DJANGO_ENV=production), or persistent connections
+(BENCH_CONN_MAX_AGE), or a new connection per database call (BENCH_DATABASE=per-call)."""
 
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import CHANNEL_PREFIX, DATABASES, REDIS_URL
+from config.settings import CHANNEL_PREFIX, DATABASE_POOL_DEFAULTS, DATABASES, REDIS_URL
 
 CHANNEL_LAYER_BACKENDS = {
     "core": "channels_redis.core.RedisChannelLayer",
@@ -27,3 +29,6 @@ CHANNEL_LAYERS = {
 if os.environ.get("BENCH_CONN_MAX_AGE"):
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif os.environ.get("BENCH_DATABASE", "pool") == "pool":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = dict(DATABASE_POOL_DEFAULTS)

@@ -188,6 +188,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # becomes the pool's check on lending). The largest size bounds this process's connections:
 # times the daphne processes, plus the reminders timer, it must stay under the server's
 # max_connections. DATABASE_POOL=off goes back to one connection per request (CONN_MAX_AGE).
+# The pool's sizes and wait unless set (benchmarks/meeting_fanout_settings.py runs with them).
+DATABASE_POOL_DEFAULTS = {"min_size": 2, "max_size": 10, "timeout": 5}
 DATABASE_POOL = (
     PRODUCTION
     and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -201,8 +203,8 @@ if DATABASE_POOL:
             refuse_to_start(f"{name} must be a whole number of connections, got {value!r}.")
         return int(value)
 
-    pool_min_size = pool_size("DATABASE_POOL_MIN_SIZE", 2)
-    pool_max_size = pool_size("DATABASE_POOL_MAX_SIZE", 10)
+    pool_min_size = pool_size("DATABASE_POOL_MIN_SIZE", DATABASE_POOL_DEFAULTS["min_size"])
+    pool_max_size = pool_size("DATABASE_POOL_MAX_SIZE", DATABASE_POOL_DEFAULTS["max_size"])
     if pool_max_size < 1 or pool_min_size > pool_max_size:
         refuse_to_start(
             "DATABASE_POOL_MAX_SIZE must be at least 1 and at least DATABASE_POOL_MIN_SIZE "
@@ -215,7 +217,7 @@ if DATABASE_POOL:
         )
     # How long a request waits for a connection. psycopg's default of 30 s would also make a
     # database that is down take 30 s to show in /healthz and the start-up check.
-    pool_timeout = pool_size("DATABASE_POOL_TIMEOUT_SECONDS", 5)
+    pool_timeout = pool_size("DATABASE_POOL_TIMEOUT_SECONDS", DATABASE_POOL_DEFAULTS["timeout"])
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": pool_min_size,
         "max_size": pool_max_size,

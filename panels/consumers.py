@@ -168,13 +168,8 @@ class MeetingConsumer(
             await fanout.leave(self.meeting_id, self)
         if self.group_name:
             self.group_name = None
-            try:
-                people = await self._leave()
-            except Exception as exc:  # the beat's sweep removes the row in a few beats
-                logger.warning("Meeting %s: presence not removed: %r", self.meeting_id, exc)
-                people = None
-            if people is not None:
-                await fanout.announce_presence(self.meeting_id, people)
+            # Removed with the process's other leavers in a moment, in one transaction.
+            fanout.leaving(self.channel_name, self.meeting_id, self.user.pk)
         await self.leave_access_group()
 
     # --- Through a channel-layer outage (agencies.layer_watch) ------------------------------
@@ -434,13 +429,6 @@ class MeetingConsumer(
             "first_socket": first_socket,
             "expires_at": session.expires_at,
         }
-
-    @database_sync_to_async
-    def _leave(self) -> list | None:
-        last = services.presence_leave(
-            meeting_id=self.meeting_id, user=self.user, channel_name=self.channel_name
-        )
-        return selectors.connected_people(meeting_id=self.meeting_id) if last else None
 
     @database_sync_to_async
     def _rows_after(self, after: int):

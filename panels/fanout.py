@@ -17,7 +17,12 @@ re-joins every REJOIN_SECONDS, in case a doorbell of the watch's own was missed.
 Presence (`MeetingPresence`) is written per process, not per socket: every
 `MEETING_PRESENCE_BEAT_SECONDS` (10 s) one transaction marks this process's open sockets as
 seen and deletes the rows no process has seen for PRESENCE_MISSED_BEATS beats (their
-process died), and the rooms that lost someone hear who is connected now.
+process died), and the rooms that lost someone hear who is connected now. A closing socket
+does not go to the database itself: its row joins the process's batch of leavers, deleted
+LEAVE_BATCH_SECONDS later in one transaction with every other socket that closed meanwhile,
+and each room that lost a person hears it once. A thousand sockets closing together (a
+meeting ending, a process restarting) are then a few transactions, not a thousand trips on
+the process's one database thread (which made daphne give up waiting for their handlers).
 """
 
 import asyncio
@@ -42,6 +47,7 @@ RETRY_SECONDS = 1
 POLL_SECONDS = 1
 JOIN_TIMEOUT_SECONDS = 2
 PRESENCE_MISSED_BEATS = 3
+LEAVE_BATCH_SECONDS = 0.1
 
 
 def presence_beat_seconds() -> float:
@@ -168,6 +174,8 @@ class _Process:
         self.rooms: dict[int, _Room] = {}
         self.present: dict[str, int] = {}  # channel name -> meeting id, of open sockets
         self.beat_task: asyncio.Task | None = None
+        self.leavers: list[tuple[str, int, int]] = []  # (channel name, meeting id, user id)
+        self.leave_task: asyncio.Task | None = None
 
 
 # Per event loop (a test runs each in a loop of its own).
@@ -251,6 +259,31 @@ def absent(channel_name: str) -> None:
         if not process.present and process.beat_task is not None:
             process.beat_task.cancel()
             process.beat_task = None
+
+
+def leaving(channel_name: str, meeting_id: int, user_id: int) -> None:
+    """A closed socket's presence row goes with the next batch (within LEAVE_BATCH_SECONDS);
+    the socket's handler does not wait for the database."""
+    process = _process()
+    process.leavers.append((channel_name, meeting_id, user_id))
+    if process.leave_task is None or process.leave_task.done():
+        process.leave_task = asyncio.ensure_future(_remove_leavers(process))
+        process.leave_task.set_name("meeting presence leavers")
+
+
+async def _remove_leavers(process: _Process) -> None:
+    while process.leavers:
+        await asyncio.sleep(LEAVE_BATCH_SECONDS)
+        batch, process.leavers = process.leavers, []
+        try:
+            lost = await database_sync_to_async(services.presence_leave_many)(leavers=batch)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the beat's sweep removes the rows in a few beats
+            logger.warning("Presence of %s closed sockets not removed: %r", len(batch), exc)
+            continue
+        for meeting_id, people in lost.items():
+            await announce_presence(meeting_id, people)
 
 
 async def _beat(process: _Process) -> None:

@@ -1033,13 +1033,23 @@ def presence_join(*, meeting_id: int, user, channel_name: str) -> bool:
 
 
 @transaction.atomic
-def presence_leave(*, meeting_id: int, user, channel_name: str) -> bool:
-    """Forget a closed socket; True when it was the person's last, so the room should hear."""
-    MeetingPresence.objects.filter(channel_name=channel_name).delete()
+def presence_leave_many(*, leavers: list[tuple[str, int, int]]) -> dict[int, list[dict]]:
+    """Forget closed sockets (channel name, meeting id, user id), one transaction for all of
+    them. Returns who is connected now in each meeting where a person's last socket went."""
+    names = [name for name, _, _ in leavers]
+    for start in range(0, len(names), 500):
+        MeetingPresence.objects.filter(channel_name__in=names[start : start + 500]).delete()
+    left = {(meeting_id, user_id) for _, meeting_id, user_id in leavers}
     since = timezone.now() - selectors.PRESENCE_STALE_AFTER
-    return not MeetingPresence.objects.filter(
-        meeting_id=meeting_id, user=user, seen_at__gte=since
-    ).exists()
+    still = set(
+        MeetingPresence.objects.filter(
+            meeting_id__in={m for m, _ in left},
+            user_id__in={u for _, u in left},
+            seen_at__gte=since,
+        ).values_list("meeting_id", "user_id")
+    )
+    meeting_ids = sorted({meeting_id for meeting_id, user_id in left - still})
+    return {pk: selectors.connected_people(meeting_id=pk) for pk in meeting_ids}
 
 
 @transaction.atomic

@@ -4,9 +4,15 @@ A row reads: the action, the object, and the people (positions in tests/agencies
 who are allowed. Everyone else in POSITIONS must be refused.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 import access
+from agencies.models import Membership, Role
+from referrals.models import BreakGlassAccess, Referral, ReferralState
 from tests.agencies.conftest import POSITIONS
 
 VIEWERS_OF_REFERRAL = {
@@ -106,3 +112,55 @@ def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
     }
 
     assert needs_reason == {"auditor"}
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_countable_referrals_are_the_visible_referrals_for_everyone(world, position):
+    """The referral list counts from `countable_referrals` (a UNION of one query per rule
+    for a person whose rules are all narrow): the same rows as `visible_referrals`."""
+    user = world.people[position]
+
+    counted = set(access.countable_referrals(user).values_list("pk", flat=True))
+
+    assert counted == set(access.visible_referrals(user).values_list("pk", flat=True))
+    assert access.countable_referrals(user).count() == len(counted)
+
+
+def test_countable_referrals_agree_for_a_person_with_several_narrow_rules(world):
+    """A panel member who also refers, holds an allocated case and broke the glass: four
+    narrow rules, counted as a union, the same rows as the one OR-ed query."""
+    member = world.people["member_q"]
+    agency_c = world.agencies["c"]
+    own = Referral.objects.create(
+        reference="T-0101",
+        child=world.referral.child,
+        agency=agency_c,
+        referrer=member,
+        state=ReferralState.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    Membership.objects.create(user=member, agency=agency_c, role=Role.REFERRER)
+    allocated = Referral.objects.create(
+        reference="T-0102",
+        child=world.referral.child,
+        agency=world.agencies["b"],
+        referrer=world.people["lead_b"],
+        state=ReferralState.SCREENED,
+        submitted_at=timezone.now(),
+    )
+    assign_perm("referrals.view_referral", member, allocated)
+    BreakGlassAccess.objects.create(
+        referral=world.referral,
+        user=member,
+        reason="Out of hours: the child is missing tonight.",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    access.forget(member)
+
+    counted = access.countable_referrals(member)
+
+    assert set(counted.values_list("pk", flat=True)) == set(
+        access.visible_referrals(member).values_list("pk", flat=True)
+    )
+    assert {own.pk, allocated.pk} <= set(counted.values_list("pk", flat=True))
+    assert counted.count() == access.visible_referrals(member).count()

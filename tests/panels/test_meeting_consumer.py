@@ -1,6 +1,8 @@
 """The meeting room's WebSocket: who gets in, who may change the meeting, what happens to a
 person removed mid-meeting, catching up after a reconnect, and edits that cross."""
 
+import asyncio
+
 import pytest
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AnonymousUser
@@ -482,6 +484,40 @@ async def test_everyone_in_the_room_sees_who_is_connected():
         room.people["police"].pk,
     }
     assert [p["id"] for p in left[-1]["people"]] == [room.people["chair"].pk]
+    await chair.disconnect()
+
+
+async def test_sockets_closing_together_leave_in_one_batch_and_the_room_hears_once():
+    """A meeting ending or a process restarting closes many sockets at once: no closing
+    handler waits for the database; their presence rows go in one transaction (two if the
+    closes straddle the batch's 0.1 s) and the room is told once a batch, not once a
+    socket."""
+    from unittest import mock
+
+    from panels.models import MeetingPresence
+
+    room = await run(build_room)
+    chair, _ = await connect(room.people["chair"], room.meeting.pk)
+    members = [await connect(room.people["police"], room.meeting.pk) for _ in range(3)]
+    members += [await connect(room.people["health"], room.meeting.pk) for _ in range(3)]
+    await receive_until(chair, lambda m: m["type"] == "presence" and len(m["people"]) == 3)
+    batches = []
+    leave_many = services.presence_leave_many
+
+    def counted(**kwargs):
+        batches.append(len(kwargs["leavers"]))
+        return leave_many(**kwargs)
+
+    with mock.patch.object(services, "presence_leave_many", counted):
+        await asyncio.gather(*(member.disconnect() for member, _ in members))
+        left = await receive_until(
+            chair, lambda m: m["type"] == "presence" and len(m["people"]) == 1
+        )
+
+    assert sum(batches) == 6
+    assert len(batches) <= 2  # one batch, or two if the closes straddled its 0.1 s
+    assert [p["id"] for p in left[-1]["people"]] == [room.people["chair"].pk]
+    assert await run(MeetingPresence.objects.exclude(user=room.people["chair"]).count) == 0
     await chair.disconnect()
 
 

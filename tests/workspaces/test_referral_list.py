@@ -4,6 +4,7 @@ see; the auditor's is a review queue."""
 from django.urls import reverse
 
 from agencies import audit
+from referrals import list_paging
 from referrals.models import ReferralState
 
 
@@ -43,18 +44,70 @@ def test_filters_narrow_by_state_category_and_made_by_me(client, borough, make_r
     assert len(references(mine)) == 1
 
 
-def test_an_agency_the_person_sees_no_referral_of_is_refused_with_an_error_summary(
+def test_choosing_an_agency_whose_referrals_the_person_cannot_see_shows_none_of_them(
     client, borough, make_referral
 ):
+    """Every agency of the partnership is offered (naming one reveals nothing); the filter
+    only narrows what the policy lets the person see."""
     make_referral()
     hidden = make_referral(referrer=borough["other_referrer"], agency=borough["school"])
     client.force_login(borough["referrer"])
 
     response = client.get(reverse("referrals:list"), {"agency": hidden.agency_id})
 
+    assert response.status_code == 200
+    assert references(response) == []
+    assert hidden.reference.encode() not in response.content
+    assert b"No referrals match these filters" in response.content
+    assert b"There is a problem" not in response.content
+
+
+def test_an_agency_that_does_not_exist_is_refused_with_an_error_summary(
+    client, borough, make_referral
+):
+    make_referral()
+    client.force_login(borough["referrer"])
+
+    response = client.get(reverse("referrals:list"), {"agency": 987654})
+
     assert references(response) == []
     assert b"There is a problem" in response.content
     assert response.content.decode().count("<title>Error:") == 1
+
+
+def test_a_list_longer_than_the_cap_says_more_than_and_pages_up_to_it(
+    client, borough, make_referral, monkeypatch
+):
+    """The count stops at the cap (the database stops counting there too): the heading says
+    "more than", the pages reach the cap, and the last one says to use the filters."""
+    monkeypatch.setattr(list_paging, "CAP", 30)
+    made = [make_referral() for _ in range(32)]
+    client.force_login(borough["coordinator"])
+
+    first = client.get(reverse("referrals:list"), {"sort": "reference"})
+    second = client.get(reverse("referrals:list"), {"sort": "reference", "page": 2})
+    beyond = client.get(reverse("referrals:list"), {"sort": "reference", "page": 3})
+
+    assert b'data-testid="list-count">(more than 30)' in first.content
+    assert b"Showing 1 to 25 of more than 30" in first.content
+    assert b'data-testid="list-capped"' not in first.content
+    ordered = sorted(r.reference for r in made)
+    assert references(second) == ordered[25:30]
+    assert b'data-testid="list-capped"' in second.content
+    assert b"Use the filters to find the others" in second.content
+    assert references(beyond) == ordered[25:30]  # a page past the cap is its last page
+
+
+def test_a_list_within_the_cap_is_counted_exactly(client, borough, make_referral, monkeypatch):
+    monkeypatch.setattr(list_paging, "CAP", 30)
+    for _ in range(30):
+        make_referral()
+    client.force_login(borough["coordinator"])
+
+    response = client.get(reverse("referrals:list"))
+
+    assert b'data-testid="list-count">(30)' in response.content
+    assert b"more than" not in response.content
 
 
 def test_sorting_and_pages(client, borough, make_referral):
