@@ -85,8 +85,13 @@ def _referral_figures(user, roles) -> dict:
     roles needs."""
     now = timezone.now()
     terms = {}
+    # Every term counts within one of these: the aggregate reads only the referrals they
+    # hold (each found by an index), not everything the person may see (at 1,000,000
+    # referrals an agency lead's home took 550 ms walking them all through the policy).
+    within = []
     if roles.has(Role.REFERRER) or roles.has(Role.AGENCY_LEAD):
         mine = Q(referrer=user)
+        within.append(mine)
         terms["drafts"] = Count("pk", filter=mine & Q(state=ReferralState.DRAFT))
         terms["mine_live"] = Count("pk", filter=mine & Q(state__in=LIVE_STATES))
         terms["mine_waiting"] = Count("pk", filter=mine & Q(state__in=QUEUE_STATES))
@@ -95,22 +100,28 @@ def _referral_figures(user, roles) -> dict:
         )
     if roles.has(Role.AGENCY_LEAD):
         ours = Q(agency_id__in=roles.agencies(Role.AGENCY_LEAD)) & ~Q(state=ReferralState.DRAFT)
+        within.append(ours)
         terms["ours_live"] = Count("pk", filter=ours & Q(state__in=LIVE_STATES))
         terms["ours_waiting"] = Count("pk", filter=ours & Q(state__in=QUEUE_STATES))
         terms["ours_next_due"] = Min("next_due_at", filter=ours & Q(state__in=QUEUE_STATES))
     if roles.has(Role.PANEL_COORDINATOR):
         queue = Q(state__in=QUEUE_STATES)
+        within.append(queue)
         terms["queue"] = Count("pk", filter=queue)
         terms["queue_overdue"] = Count("pk", filter=queue & Q(next_due_at__lt=now))
         terms["queue_next_due"] = Min("next_due_at", filter=queue)
     if roles.has(Role.QUALITY_AUDITOR):
+        within.append(Q(state__in=LIVE_STATES))
         terms["to_review"] = Count("pk", filter=Q(state__in=LIVE_STATES) & Q(reviewed=False))
         terms["review_oldest"] = Min(
             "submitted_at", filter=Q(state__in=LIVE_STATES) & Q(reviewed=False)
         )
     if not terms:
         return {}
-    referrals = access.visible_referrals(user).annotate(
+    held = within[0]
+    for scope in within[1:]:
+        held |= scope
+    referrals = access.visible_referrals(user).filter(held).annotate(
         next_due_at=Case(
             When(state=ReferralState.SUBMITTED, then=F("screening_due_at")),
             default=F("decision_due_at"),
