@@ -8,7 +8,7 @@ referral outside it, and a value the person may not choose is refused as invalid
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from agencies.models import Agency, AuditAction, AuditEvent
 from referrals.forms import GovDateField
@@ -31,13 +31,17 @@ STATE_CHOICES = [
     ("decided", "Decided, closed or withdrawn"),
     *[(value, label) for value, label in ReferralState.choices],
 ]
+# Newest received first; a draft (not yet received: no submitted_at) after every received
+# referral, in either direction, on PostgreSQL and SQLite alike (the index
+# referral_newest_received is in the same order).
+NEWEST = F("submitted_at").desc(nulls_last=True)
 SORTS = {
-    "newest": ("Newest first", ["-submitted_at", "-created_at", "-pk"]),
-    "oldest": ("Oldest first", ["submitted_at", "created_at", "pk"]),
+    "newest": ("Newest first", [NEWEST, "-created_at", "-pk"]),
+    "oldest": ("Oldest first", [F("submitted_at").asc(nulls_last=True), "created_at", "pk"]),
     "reference": ("Reference", ["reference"]),
-    "state": ("State", ["state", "-submitted_at", "-pk"]),
-    "rag": ("RAG rating", ["rag", "-submitted_at", "-pk"]),
-    "agency": ("Referring agency", ["agency__name", "-submitted_at", "-pk"]),
+    "state": ("State", ["state", NEWEST, "-pk"]),
+    "rag": ("RAG rating", ["rag", NEWEST, "-pk"]),
+    "agency": ("Referring agency", ["agency__name", NEWEST, "-pk"]),
 }
 REVIEW_CHOICES = [("to_review", "Not yet reviewed by you"), ("reviewed", "Reviewed by you")]
 

@@ -1,11 +1,14 @@
 """The referral list: filters, sorting, pages and counts, only ever over what the person may
 see; the auditor's is a review queue."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies import audit
 from referrals import list_paging
-from referrals.models import ReferralState
+from referrals.models import Referral, ReferralState
 
 
 def references(response) -> list[str]:
@@ -121,6 +124,24 @@ def test_sorting_and_pages(client, borough, make_referral):
     assert references(first) == ordered[:25]
     assert references(second) == ordered[25:]
     assert b'rel="next"' in first.content
+
+
+def test_newest_first_puts_the_persons_drafts_after_every_received_referral(
+    client, borough, make_referral
+):
+    """A draft has not been received: it comes after the received referrals, newest or
+    oldest first (the same order on SQLite and PostgreSQL, whose index walks it)."""
+    draft = make_referral(state=ReferralState.DRAFT)
+    older = make_referral()
+    newer = make_referral()
+    Referral.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=3))
+    client.force_login(borough["referrer"])
+
+    newest = client.get(reverse("referrals:list"))
+    oldest = client.get(reverse("referrals:list"), {"sort": "oldest"})
+
+    assert references(newest) == [newer.reference, older.reference, draft.reference]
+    assert references(oldest) == [older.reference, newer.reference, draft.reference]
 
 
 def test_the_auditor_gets_a_queue_of_live_cases_not_yet_reviewed(client, borough, make_referral):
