@@ -8,7 +8,8 @@ real ones); running the seed twice changes nothing the second time.
 - Ellie-Mae: still missing.
 - Dex Varrow (a person) and The Gull's Rest Hotel (a place), police intelligence discussed
   at the exploitation panel, each linked to Kai, Zara (police referrals) and Ellie-Mae (a
-  school referral): three children across two agencies.
+  school referral): three children across two agencies. The hotel is listed as a theme on
+  the panel's next agenda (panels.demo.seed_themes).
 """
 
 from datetime import timedelta
@@ -22,6 +23,7 @@ from intelligence.models import Link, Subject, SubjectKind
 from missing import services
 from missing.matching import ReportedChild
 from missing.models import InterviewOutcome, MissingEpisode
+from panels import demo as panel_demo
 from panels.models import Panel, PanelKind
 from referrals.models import Referral
 
@@ -77,6 +79,8 @@ def seed_missing() -> None:
     if not MissingEpisode.objects.exists():
         _seed_episodes(User, interviewer)
     _seed_intelligence(User)
+    # The hotel goes on the exploitation panel's next agenda as a theme, now that it exists.
+    panel_demo.seed_themes()
 
 
 def _seed_episodes(User, interviewer) -> None:

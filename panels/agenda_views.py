@@ -4,6 +4,7 @@ policy (access.cases_listable_on / access.themes_listable_on) says what may be o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +15,7 @@ from panels.agenda_forms import ListCaseForm, ListThemeForm
 from panels.models import MeetingStatus, PanelKind
 
 OFFERED = 200  # the newest this many of each: the page stays readable on a phone
+FORMS = ("case", "theme")
 
 
 @login_required
@@ -22,7 +24,7 @@ def agenda_add(request, pk: int):
     meeting = access.get_meeting_to_run(request.user, pk)
     referrals = access.cases_listable_on(request.user, meeting).select_related("child")
     subjects = access.themes_listable_on(request.user, meeting)
-    posted = request.POST.get("what") if request.method == "POST" else None
+    posted = _form_posted(request) if request.method == "POST" else None
     case_form = ListCaseForm(
         request.POST if posted == "case" else None,
         referrals=referrals.order_by("-pk"),
@@ -74,3 +76,16 @@ def agenda_add(request, pk: int):
         },
         status=400 if failed else 200,
     )
+
+
+def _form_posted(request) -> str:
+    """Which of the page's two forms was sent. Each sends its own name and only its own
+    fields, so a POST naming neither or both, or carrying the other form's fields, was not
+    sent by this page: refused rather than read as one of them."""
+    named = request.POST.getlist("what")
+    if len(named) != 1 or named[0] not in FORMS:
+        raise BadRequest("Send one of the page's forms.")
+    other = next(form for form in FORMS if form != named[0])
+    if any(key.startswith(f"{other}-") for key in request.POST):
+        raise BadRequest("Send one of the page's forms.")
+    return named[0]

@@ -4,7 +4,8 @@ its next meeting, invited and with its agenda ready to run, and the minutes of t
 closed meetings.
 
 Runs after agencies.demo and referrals.demo (which create the panel, its seats and the next
-meeting with two cases listed). Running it again changes nothing.
+meeting with two cases listed). Running it again changes nothing. Once missing.demo has
+recorded the intelligence, the next meeting's agenda also takes a thematic item (seed_themes).
 
 The minutes. Minutes are drafted only from a closed meeting, and the demo's next meeting
 stays scheduled, so the panel has two closed meetings a fortnight apart on its cycle:
@@ -43,6 +44,7 @@ from django.utils import timezone
 import access
 from agencies.demo import PEOPLE
 from agencies.models import Agency, AgencyType, Role
+from intelligence.models import Subject
 from notifications import services as notification_services
 from notifications.models import Notification, NotificationKind
 from panels import minutes as minutes_services
@@ -498,6 +500,37 @@ def _read_what_was_acted_on(minutes: Minutes, *, chair, coordinator) -> None:
     for person, ids in ((chair, answered), (coordinator, acted_on)):
         if ids:
             notification_services.notifications_mark_read(user=person, ids=ids)
+
+
+# --- A thematic item ------------------------------------------------------------------------------
+
+# The exploitation panel's thematic part: the place police took to the panel (missing.demo
+# records it and links it to three children) goes on the next meeting's agenda.
+THEME = (
+    "The Gull's Rest Hotel",
+    "Kai, Zara and Ellie-Mae have each been found at or near the hotel this term: the panel "
+    "to agree a licensing visit and a plan to disrupt the adults who meet children there.",
+)
+
+
+def seed_themes() -> None:
+    """List one person, place, vehicle or account of concern on the next meeting's agenda,
+    as the coordinator does on the agenda page (access.can_list_theme, the audit row, and
+    the panel's members may read it from then on). Runs after missing.demo has recorded the
+    intelligence; outside any transaction (the service is durable). Made once."""
+    name, reason = THEME
+    meeting = _next_meeting()
+    subject = Subject.objects.filter(name=name).first()
+    if meeting is None or subject is None:
+        return
+    if meeting.agenda_items.filter(subject=subject, withdrawn_at__isnull=True).exists():
+        return
+    services.agenda_item_add_theme(
+        actor=get_user_model().objects.get(username=COORDINATOR),
+        meeting=meeting,
+        subject=subject,
+        reason=reason,
+    )
 
 
 # --- A request for information ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """axe-core (WCAG 2.2 AA: every rule tagged wcag2a, wcag2aa, wcag21a, wcag21aa or wcag22aa)
-on the casework pages, the board's dashboard, the missing episode pages and the intelligence
-pages, each opened by a person of the demo borough who may see it: no violation at all, of any
-impact, and nothing wider than a 360 px phone (document.documentElement.scrollWidth <= 360)."""
+on the casework pages, the board's dashboard, the missing episode pages, the intelligence
+pages and the agenda listing page, each opened by a person of the demo borough who may see it:
+no violation at all, of any impact, and nothing wider than a 360 px phone
+(document.documentElement.scrollWidth <= 360)."""
 
 import pytest
 from django.core.management import call_command
@@ -151,3 +152,75 @@ def test_the_board_dashboard_passes_axe_and_fits_a_phone_for_a_board_member_and_
         MANAGER: ["/board/dashboard/"],
     }
     assert problems_as_each_person(page, sign_in, board) == []
+
+
+# --- The agenda listing page ------------------------------------------------------------------
+
+CHAIR = "alan.brightwater"
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def agenda_meetings():
+    """The exploitation panel's next meeting (the chair is offered its records of concern)
+    and a scheduled meeting of a MARAC the chair also chairs (cases only: the two cases of the
+    exploitation panel's agenda, which the chair may read, wait to be listed there)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    import access
+    from agencies.models import Agency, AgencyType
+    from panels.demo import PANEL
+    from panels.models import Meeting, MeetingStatus, Panel, PanelKind, PanelMembership
+
+    chair = get_user_model().objects.get(username=CHAIR)
+    exploitation = Meeting.objects.get(panel__name=PANEL, status=MeetingStatus.SCHEDULED)
+    council = Agency.objects.get(agency_type=AgencyType.CHILDRENS_SOCIAL_CARE)
+    marac = Panel.objects.create(name="Fenmarsh MARAC", kind=PanelKind.MARAC)
+    marac.member_agencies.add(*Agency.objects.all())
+    PanelMembership.objects.create(panel=marac, user=chair, agency=council, role="chair")
+    cases_only = Meeting.objects.create(
+        panel=marac, starts_at=timezone.now() + timedelta(days=9), place="Room 3"
+    )
+    assert access.themes_listable_on(chair, exploitation).exists()
+    assert access.cases_listable_on(chair, cases_only).count() >= 2
+    return exploitation, cases_only
+
+
+def problems_once_sent_empty(page, path: str, button: str) -> list[str]:
+    """The page as it comes back from its form sent with nothing chosen: the error summary
+    and each field's error shown. At desktop width, then on a phone, where the test ends (so
+    its screenshot in test-artifacts/ is the phone's)."""
+    problems = []
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(path)
+        with page.expect_response(lambda r: r.request.method == "POST") as sent:
+            page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+        assert sent.value.status == 400, f"{path} answered {sent.value.status}"
+        assert page.locator(".govuk-error-summary").is_visible()
+        if viewport is PHONE:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                problems.append(f"{path} with errors is {width}px wide on a 360px phone")
+        problems += [f"{path} with errors at {viewport['width']}px: {v}" for v in violations(page)]
+    return problems
+
+
+def test_the_agenda_listing_page_passes_axe_and_fits_a_phone_with_its_errors_too(
+    transactional_db, browser, live_server_url, page, sign_in
+):
+    call_command("seed_demo", "--force", "--quiet-logins")
+    exploitation, cases_only = agenda_meetings()
+    themes = f"/meetings/{exploitation.pk}/agenda/add/"
+    cases = f"/meetings/{cases_only.pk}/agenda/add/"
+    sign_in(page, CHAIR, DEMO_PASSWORD)
+
+    problems = problems_of(page, cases) + problems_of(page, themes)
+    assert page.get_by_role("radio", name="Dex Varrow").count() == 1  # its theme choices
+    problems += problems_once_sent_empty(page, cases, "List the case")
+    problems += problems_once_sent_empty(page, themes, "List the theme")
+
+    assert problems == []
