@@ -8,6 +8,7 @@ from django.test import override_settings
 from intelligence import selectors as intelligence_selectors
 from intelligence.models import Subject
 from missing.models import ChildFlag, InterviewOutcome, MissingEpisode, ReturnInterview
+from panels.models import AgendaItem, AgendaItemKind, PanelKind
 
 
 @pytest.mark.django_db
@@ -33,3 +34,9 @@ def test_the_demo_has_every_kind_of_episode_and_a_network_across_two_agencies():
     panel = Subject.objects.get(name="Dex Varrow").discussions.get().panel
     network = intelligence_selectors.panel_network(user=chair, panel=panel)
     assert network.rows
+    # The hotel is a theme on the exploitation panel's next agenda, listed once (the seed runs
+    # twice).
+    hotel = Subject.objects.get(name="The Gull's Rest Hotel")
+    themes = AgendaItem.objects.filter(kind=AgendaItemKind.THEME, subject=hotel)
+    assert themes.count() == 1
+    assert themes.get().meeting.panel.kind == PanelKind.EXPLOITATION
