@@ -167,9 +167,10 @@ class Referral(models.Model):
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer"),
             models.Index(fields=["state", "-created_at"], name="referral_state_created"),
             models.Index(fields=["-created_at", "-id"], name="referral_newest"),
-            # The referral list's default order (newest received first, drafts last) has
-            # its index on PostgreSQL only, made by migration 0008
-            # (referral_received_drafts_last): SQLite cannot index NULLS LAST.
+            # The referral list's orders (newest or oldest received first, drafts last) have
+            # their indexes on PostgreSQL only, made by migration 0008
+            # (referral_received_drafts_last, referral_received_oldest_first): SQLite cannot
+            # index NULLS LAST.
             models.Index(fields=["state", "decision_due_at"], name="referral_queue"),
         ]
 
