@@ -202,7 +202,6 @@ from access.missing import (
 )
 from access.referrals import (
     break_glass_duration,
-    countable_referrals,
     can_add_attachment,
     can_break_glass,
     can_break_glass_at_all,
@@ -216,6 +215,7 @@ from access.referrals import (
     can_view_referral,
     contributing_agencies,
     contributions_visible_to,
+    countable_referrals,
     data_protection_officers_to_tell_of_break_glass,
     get_child_for,
     get_referral_for,

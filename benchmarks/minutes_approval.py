@@ -3,6 +3,7 @@ rendering of the same documents.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/safeguarding_bench_minutes \\
         .venv/bin/python benchmarks/minutes_approval.py [--cases 40] [--actions 300] [--runs 5]
+        [--rendering background|inline] [--profile]
 
 DATABASE_URL defaults to the PostgreSQL database above (created if missing, connecting to the
 `postgres` database); a `sqlite:///...` URL works too. Each run migrates the database, empties
@@ -17,18 +18,23 @@ did not build.
 Each repetition takes a fresh copy of the meeting, so every approval is what the chair waits
 for the first time (version 1, a fresh Minutes): `minutes_draft` (the coordinator builds the
 draft from the record), `minutes_submit`, then `minutes_approve` (the policy, the redaction
-flags, the version, the full minutes, the board copy and one action extract per agency
-rendered, hashed, page-counted and stored, history, audit, notifications and emails queued,
-commit and the doorbell after it), and within it how long the minutes row is locked (from
-its `SELECT ... FOR UPDATE` to the commit). A correction would measure the same work plus one
-history look-up, and approves a version the chair has seen before. Beside each approval, in the same
-run: bare rendering of the same approved document (`render_minutes`, `render_board_copy`, and
-`render_agency_extract` for each agency), and the page the chair is redirected to.
+flags, the version with its frozen content, history, audit, commit), within it how long the
+minutes row is locked (from its `SELECT ... FOR UPDATE` to the commit), and the page the
+chair is redirected to: together, the chair's wait. Then, separately, the rendering after the
+commit (`panels/minutes_rendering.py`: the full minutes, the board copy and one action extract
+per agency rendered from the version's content, hashed, page-counted and stored, then the
+notifications and emails queued): with `--rendering background` (the default, as in
+production) by this process's rendering thread, timed from the approval's start until the
+documents are stored; with `--rendering inline` in the approval's call, as before issue 13's
+change. A correction would measure the same work plus one history look-up, and approves a
+version the chair has seen before. Beside each approval, in the same run: bare rendering of
+the same approved document (`render_minutes`, `render_board_copy`, and
+`render_agency_extract` for each agency).
 
-One untimed warm-up repetition first; DEBUG off; everything in this process (no HTTP). Target
-(ours, not the issue's): `minutes_approve` at most 3 s for 40 cases and 300 actions, derived
-from the issue's 1 s for the minutes plus a board copy and the extracts. Exit status 1 when it
-is missed. When it is missed (or with `--profile`), one more approval is run under cProfile.
+One untimed warm-up repetition first; DEBUG off; everything in this process (no HTTP). Target:
+the issue's 1 s for the chair's wait (the approval request, then the page) at 40 cases and
+300 actions. Exit status 1 when it is missed. When it is missed (or with `--profile`), one
+more approval is run under cProfile (the request's thread only).
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ os.environ.setdefault("DJANGO_ENV", "development")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/safeguarding_bench_minutes"
 MARKER = "safeguarding-panels minutes_approval benchmark"
 PANEL_NAME = "Fenmarsh Exploitation and Missing Panel (minutes benchmark)"
-TARGET_SECONDS = 3.0
+TARGET_SECONDS = 1.0  # the issue's: the chair's approval request, then the page, answered
 TARGET_SIZE = (40, 300)  # the target is stated for this meeting
 
 AGENCIES = (  # name, agency type value, short name used in updates
@@ -518,6 +524,37 @@ class MinutesLockTimer:
         self.held = time.perf_counter() - self.taken
 
 
+class RenderTimer:
+    """`minutes_render_version` timed in whichever thread runs it: its wall and CPU time (that
+    thread's own), and when it started."""
+
+    def __init__(self):
+        self.seconds = self.cpu = 0.0
+        self.started = self.ended = 0.0
+
+    @contextmanager
+    def active(self):
+        from panels import minutes_rendering
+
+        real = minutes_rendering.minutes_render_version
+
+        def timed_render(**kwargs):
+            self.started = time.perf_counter()
+            cpu = time.thread_time()
+            try:
+                return real(**kwargs)
+            finally:
+                self.cpu = time.thread_time() - cpu
+                self.ended = time.perf_counter()
+                self.seconds = self.ended - self.started
+
+        minutes_rendering.minutes_render_version = timed_render
+        try:
+            yield self
+        finally:
+            minutes_rendering.minutes_render_version = real
+
+
 def timed(function: Callable, *args, **kwargs) -> tuple[float, object]:
     started = time.perf_counter()
     result = function(*args, **kwargs)
@@ -528,6 +565,7 @@ def timed(function: Callable, *args, **kwargs) -> tuple[float, object]:
 class Repetition:
     seconds: dict[str, float]
     parts: dict[str, float]
+    rendering: dict[str, float]
     documents: list  # (kind, agency name, pages, bytes) of each PDF the approval stored
     version_json: int
     flags: int  # what the board copy's redaction was unsure of
@@ -536,34 +574,51 @@ class Repetition:
 
 def approval_parts() -> Parts:
     import access
-    from agencies import audit
     from panels import minutes
 
     return Parts(
         {
             "access.can_approve_minutes": (access, "can_approve_minutes"),
-            "redaction_flags (board_copy for the chair's check)": (minutes, "redaction_flags"),
             "minutes_doc (the draft's JSON to the view-model)": (minutes, "minutes_doc"),
+            "board_copy (redaction: the flags the chair confirmed)": (minutes, "board_copy"),
             "meeting_doc_to_data (view-model to JSON)": (minutes, "meeting_doc_to_data"),
-            "board_copy (redaction: the flags and the board copy)": (minutes, "board_copy"),
-            "render_minutes": (minutes, "render_minutes"),
-            "render_board_copy (redaction + rendering)": (minutes, "render_board_copy"),
-            "render_agency_extract (all agencies)": (minutes, "render_agency_extract"),
-            "_pdf (SHA-256, pypdf page count)": (minutes, "_pdf"),
-            "_pdf_record (INSERT)": (minutes, "_pdf_record"),
-            "agencies_with_actions": (minutes, "agencies_with_actions"),
-            "audit.record": (audit, "record"),
-            "_distribute (notifications, emails queued)": (minutes, "_distribute"),
+            "_approval_store (lock, version, history, audit, commit)": (
+                minutes,
+                "_approval_store",
+            ),
+            "minutes_rendering_start (hand the version on)": (
+                minutes.minutes_rendering,
+                "minutes_rendering_start",
+            ),
         }
     )
 
 
-def one_repetition(built: Built, meeting, parts: Parts, client, *, count_queries=False):
+def rendering_parts() -> Parts:
+    """The rendering after the approval, in whichever thread does it (one at a time)."""
+    from panels import minutes_rendering as rendering
+
+    return Parts(
+        {
+            "board_copy (redaction)": (rendering, "board_copy"),
+            "render_minutes": (rendering, "render_minutes"),
+            "render_board_copy": (rendering, "render_board_copy"),
+            "render_agency_extract (all agencies)": (rendering, "render_agency_extract"),
+            "_rendered (SHA-256, pypdf page count)": (rendering, "_rendered"),
+            "_store (lock, INSERTs, audit, distribution, commit)": (rendering, "_store"),
+        }
+    )
+
+
+def one_repetition(
+    built: Built, meeting, parts: Parts, rendering: Parts, client, *, count_queries=False
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from panels import minutes as services
+    from panels import minutes_rendering
     from panels.models import DocumentKind, MinutesDocument
     from panels.pdf import board_copy, render_agency_extract, render_board_copy, render_minutes
     from panels.pdf.serialize import meeting_doc_from_data
@@ -571,14 +626,14 @@ def one_repetition(built: Built, meeting, parts: Parts, client, *, count_queries
     seconds, queries = {}, {}
 
     def step(label, function, **kwargs):
-        cpu = time.process_time()
+        cpu = time.thread_time()  # this thread's: the rendering thread's is counted apart
         if count_queries:
             with CaptureQueriesContext(connection) as captured:
                 seconds[label], result = timed(function, **kwargs)
             queries[label] = len(captured.captured_queries)
         else:
             seconds[label], result = timed(function, **kwargs)
-        seconds[f"{label} cpu"] = time.process_time() - cpu
+        seconds[f"{label} cpu"] = time.thread_time() - cpu
         return result
 
     minutes = step("draft", services.minutes_draft, actor=built.coordinator, meeting=meeting)
@@ -586,27 +641,42 @@ def one_repetition(built: Built, meeting, parts: Parts, client, *, count_queries
     minutes.refresh_from_db()  # the chair opens the submitted minutes
     confirmed = services.redaction_flag_keys(minutes)  # the flags the chair's page showed
     parts.reset()
+    rendering.reset()
     lock = MinutesLockTimer()
-    with parts.active(), connection.execute_wrapper(lock):
-        version = step(
-            "approve",
-            services.minutes_approve,
-            actor=built.chair,
-            minutes=minutes,
-            revision=minutes.revision,
-            confirmed_flags=confirmed,  # the chair confirms each flag by its key
+    render_timer = RenderTimer()
+    with rendering.active(), render_timer.active():
+        clicked = time.perf_counter()
+        with parts.active(), connection.execute_wrapper(lock):
+            version = step(
+                "approve",
+                services.minutes_approve,
+                actor=built.chair,
+                minutes=minutes,
+                revision=minutes.revision,
+                confirmed_flags=confirmed,  # the chair confirms each flag by its key
+            )
+        spent = dict(parts.spent)
+        if lock.held is None:
+            fail("the approval did not lock the minutes row and commit")
+        seconds["lock held"] = lock.held
+        url = reverse("minutes:page", args=[meeting.pk])
+        page_parts = Parts({"flags": (services, "redaction_flags")})
+        with page_parts.active():
+            seconds["page"], response = timed(client.get, url)
+        seconds["page flags"] = page_parts.spent["flags"]
+        if response.status_code != 200:
+            fail(f"the minutes page answered {response.status_code} after approval")
+        seconds["documents on the page"] = float(
+            "The documents are being prepared" not in response.content.decode()
         )
-    spent = dict(parts.spent)
-    if lock.held is None:
-        fail("the approval did not lock the minutes row and commit")
-    seconds["lock held"] = lock.held
-    url = reverse("minutes:page", args=[meeting.pk])
-    page_parts = Parts({"flags": (services, "redaction_flags")})
-    with page_parts.active():
-        seconds["page"], response = timed(client.get, url)
-    seconds["page flags"] = page_parts.spent["flags"]
-    if response.status_code != 200:
-        fail(f"the minutes page answered {response.status_code} after approval")
+        if not minutes_rendering.wait_for_background_rendering(timeout=600):
+            fail("the rendering thread did not finish within 600 s")
+        seconds["documents stored"] = render_timer.ended - clicked
+    if not version.documents.exists():
+        fail("the version has no documents after its rendering")
+    seconds["render"] = render_timer.seconds
+    seconds["render cpu"] = render_timer.cpu
+    seconds["render waited"] = render_timer.started - clicked - seconds["approve"]
 
     # Bare rendering of the same approved document, as pdf_documents.py times it.
     doc = meeting_doc_from_data(version.content)
@@ -630,6 +700,7 @@ def one_repetition(built: Built, meeting, parts: Parts, client, *, count_queries
     return Repetition(
         seconds=seconds,
         parts=spent,
+        rendering=dict(rendering.spent),
         documents=documents,
         version_json=len(_json_bytes(version.content)),
         flags=len(flags),
@@ -660,6 +731,9 @@ def profile_approval(built: Built, meeting, limit: int = 15) -> None:
     )
     profiler.disable()
     total = time.perf_counter() - started
+    from panels import minutes_rendering
+
+    minutes_rendering.wait_for_background_rendering(timeout=600)
     stats = pstats.Stats(profiler, stream=io.StringIO())
     print(f"\ncProfile of one more approval ({total:.2f} s under the profiler):")
     for key, title in (("cumulative", "cumulative"), ("tottime", "own time (tottime)")):
@@ -696,6 +770,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="profile one approval even if the target is met"
     )
+    parser.add_argument(
+        "--rendering",
+        choices=["background", "inline"],
+        default="background",
+        help="MINUTES_RENDERING: the documents rendered by this process's rendering thread "
+        "after the approval (production's), or in the approval's call",
+    )
     args = parser.parse_args(argv)
     if args.cases < 1 or args.actions < 0 or args.runs < 1:
         fail("--cases and --runs must be at least 1, --actions at least 0")
@@ -704,6 +785,8 @@ def main(argv: list[str] | None = None) -> int:
     database = prepare_database()
     import reportlab
     from django.conf import settings
+
+    settings.MINUTES_RENDERING = args.rendering
 
     print(
         f"minutes_approval: {database}; Python {platform.python_version()}; ReportLab "
@@ -724,29 +807,33 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "Each repetition: a fresh copy of the meeting, drafted, submitted and approved "
         f"(version 1 of a new Minutes); in this process, no HTTP; DEBUG off; channel layer "
-        f"{layer}. Median and max of {args.runs} repetitions after 1 warm-up."
+        f"{layer}. Median and max of {args.runs} repetitions after 1 warm-up. "
+        f"MINUTES_RENDERING {args.rendering}."
     )
 
     from benchmarks.signing_in import signed_in_client
 
     client = signed_in_client(built.chair)  # past the second factor, as the chair would be
-    parts = approval_parts()
-    warm = one_repetition(built, built.meetings[0], parts, client, count_queries=True)
-    runs = [one_repetition(built, meeting, parts, client) for meeting in built.meetings[1:-1]]
+    parts, rendering = approval_parts(), rendering_parts()
+    warm = one_repetition(built, built.meetings[0], parts, rendering, client, count_queries=True)
+    runs = [
+        one_repetition(built, meeting, parts, rendering, client) for meeting in built.meetings[1:-1]
+    ]
 
     print(f"Board copy redaction flags the chair confirms as checked: {warm.flags}.\n")
 
     def col(key):
         return [run.seconds[key] for run in runs]
 
-    approve = statistics.median(col("approve"))
+    waits = [run.seconds["approve"] + run.seconds["page"] for run in runs]
+    wait = statistics.median(waits)
     bare = statistics.median(col("bare total"))
     at_target_size = (args.cases, args.actions) == TARGET_SIZE
-    met = approve <= TARGET_SECONDS
+    met = wait <= TARGET_SECONDS
     verdict = (
-        f"{'PASS' if met else 'FAIL'} (target <= {TARGET_SECONDS:.0f} s)"
+        f"{'PASS' if met else 'FAIL'} (the issue's <= {TARGET_SECONDS:.0f} s)"
         if at_target_size
-        else "(the 3 s target is stated for 40 cases / 300 actions)"
+        else "(the 1 s target is stated for 40 cases / 300 actions)"
     )
     extracts = sum(1 for kind, *_ in warm.documents if kind == "agency")
     header = f"{'step':<58} {'median s':>8} {'max s':>7} {'queries':>8}"
@@ -755,22 +842,44 @@ def main(argv: list[str] | None = None) -> int:
     rows = (
         ("draft", "minutes_draft (the coordinator builds it from the record)"),
         ("submit", "minutes_submit"),
-        ("approve", "minutes_approve (the chair's approval)"),
+        ("approve", "minutes_approve (the chair's approval request)"),
     )
     for key, label in rows:
-        line = f"{label:<58} {median_max(col(key))} {warm.queries[key]:>8}"
-        print(line + (f"  {verdict}" if key == "approve" else ""))
+        print(f"{label:<58} {median_max(col(key))} {warm.queries[key]:>8}")
     print(f"{'  of which the lock on the minutes row is held':<58} {median_max(col('lock held'))}")
     print(
         f"{'the minutes page the chair is sent to (GET, test client)':<58} "
         f"{median_max(col('page'))} {'':>8}"
     )
-    waits = [run.seconds["approve"] + run.seconds["page"] for run in runs]
-    print(f"{'the chair waits: the approval, then that page':<58} {median_max(waits)}")
+    print(f"{'the chair waits: the approval, then that page':<58} {median_max(waits)}  {verdict}")
     print(
         f"{'  of which redaction_flags (not shown once approved)':<58} "
         f"{median_max(col('page flags'))}"
     )
+    on_page = sum(col("documents on the page"))
+    print(
+        f"The page the chair was sent to already listed the documents in {on_page:.0f} of "
+        f"{len(runs)} repetitions (otherwise it said they were being prepared)."
+    )
+    where = (
+        "this process's rendering thread"
+        if args.rendering == "background"
+        else "the approval's call (inline)"
+    )
+    print(f"\nAfter the approval's commit, the rendering, in {where}:")
+    print(
+        f"{'  from the approval start until the documents are stored':<58} "
+        f"{median_max(col('documents stored'))}"
+    )
+    print(f"{'  the rendering itself (minutes_render_version)':<58} {median_max(col('render'))}")
+    print(f"{'  its CPU time (in the rendering thread)':<58} {median_max(col('render cpu'))}")
+    if args.rendering == "background":
+        waited = median_max(col("render waited"))
+        print(f"{'  its start after the approval returned':<58} {waited}")
+    for label in rendering.parts:
+        values = [run.rendering[label] for run in runs]
+        print(f"  {label:<56} {statistics.median(values):7.3f}")
+
     print("\nBare rendering of the same approved document, in the same repetitions (the floor):")
     bare_rows = (
         ("bare minutes", "render_minutes"),
@@ -782,13 +891,9 @@ def main(argv: list[str] | None = None) -> int:
     for key, label in bare_rows:
         print(f"{label:<58} {median_max(col(key))}")
     print(
-        f"minutes_approve beyond bare rendering: {approve - bare:.3f} s (median "
-        f"{approve:.3f} s against {bare:.3f} s, {approve / bare:.2f}x)."
-    )
-    print(
-        f"CPU time of this process during minutes_approve: median "
+        f"CPU time of the request's thread during minutes_approve: median "
         f"{statistics.median(col('approve cpu')):.3f} s, max {max(col('approve cpu')):.3f} s "
-        "(wall time beyond it: waiting for a core under load, and for PostgreSQL)."
+        "(wall time beyond it: waiting for a core under load, and for the database)."
     )
 
     print("\nInside minutes_approve (median over the repetitions, s; parts do not overlap):")
@@ -797,7 +902,7 @@ def main(argv: list[str] | None = None) -> int:
         values = [run.parts[label] for run in runs]
         print(f"  {label:<56} {statistics.median(values):7.3f}")
     rest = [run.seconds["approve"] - sum(run.parts.values()) for run in runs]
-    print(f"  {'the rest (reads, lock, checks, rows, commit)':<56} {statistics.median(rest):7.3f}")
+    print(f"  {'the rest (reads, checks)':<56} {statistics.median(rest):7.3f}")
 
     print("\nDocuments each approval stores (the last repetition's):")
     order = {"minutes": 0, "board": 1, "agency": 2}
@@ -811,18 +916,14 @@ def main(argv: list[str] | None = None) -> int:
         f"({total / 1024:.0f} KiB) stored in MinutesDocument; the version's JSON content "
         f"{runs[-1].version_json / 1024:.0f} KiB (kept again in Minutes.content)."
     )
-    print(
-        f"\nTarget (ours, not the issue's): the chair's approval at most {TARGET_SECONDS:.0f} s "
-        "for 40 cases and 300 actions, from the issue's 1 s for the minutes plus a board copy "
-        "and the agency extracts."
-    )
     held = statistics.median(col("lock held"))
+    stored = statistics.median(col("documents stored"))
     print(
-        f"The issue's 1 s for the chair's request: "
-        f"{'met' if statistics.median(waits) <= 1 else 'missed'} "
-        f"({statistics.median(waits):.2f} s); rendering alone takes {bare:.2f} s in the request. "
-        f"The minutes row is locked for {held:.3f} s of it (edits of these minutes wait that "
-        "long at most)."
+        f"\nThe issue's 1 s for the chair's request (the approval, then the page): "
+        f"{'met' if met else 'missed'} ({wait:.2f} s median, {max(waits):.2f} s max). The "
+        f"documents are stored {stored:.2f} s after the approval started (bare rendering "
+        f"{bare:.2f} s). The minutes row is locked for {held:.3f} s (edits of these minutes "
+        "wait that long at most)."
     )
     profiled = args.profile or (at_target_size and not met)
     if profiled:

@@ -412,6 +412,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "safeguarding-panels@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# --- Approved minutes' documents -----------------------------------------------------------
+# "background": the chair's approval commits and answers; the PDFs are rendered after it by
+# the process's rendering thread (panels/minutes_rendering.py), and send_reminders renders
+# any a stopped process left. "inline": rendered in the approval's call (the tests).
+MINUTES_RENDERING = os.environ.get(
+    "MINUTES_RENDERING", "inline" if DJANGO_ENV == "test" else "background"
+)
+if MINUTES_RENDERING not in {"background", "inline"}:
+    refuse_to_start(f"MINUTES_RENDERING must be background or inline, not {MINUTES_RENDERING!r}.")
+
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "static/"
 # collectstatic gathers files here in production; elsewhere they are served from their folders.

@@ -2,52 +2,45 @@
 coordinator, submitted to the chair, returned with comments or approved, then corrected by a
 new version, never by changing an old one.
 
-An approval freezes the draft into a MinutesVersion and renders its PDFs once: the full
-minutes, the board copy and one action extract per agency with actions, each kept as the
-approved bytes with their SHA-256. They are rendered before the minutes row is locked, and
-stored only if the draft is still the one rendered. Distribution (the board's emails and
-everyone's notifications) is queued in the same transaction as the version and rung after
-commit.
+An approval checks the draft (the policy, its state and revision, each unsure redaction of
+the board copy confirmed) without a lock, then in one short transaction freezes the draft into
+a MinutesVersion and commits. Its PDFs (the full minutes, the board copy and one action
+extract per agency with actions, each kept as the approved bytes with their SHA-256) are
+rendered after the commit from the version's frozen content, by `panels.minutes_rendering`,
+which sends them out (the board's emails and everyone's notifications) once they are stored.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from pypdf import PdfReader
 
 import access
 from agencies import audit
-from agencies.models import Agency, AuditAction
+from agencies.models import AuditAction
 from agencies.state_machine import StateMachine, Transition
 from notifications import services as notification_services
 from notifications.models import NotificationKind
-from panels.documents import (
-    agencies_with_actions,
-    approved_documents_address,
-    approved_twin_path,
-    meeting_doc_for,
-    twin_url,
-)
+from panels import minutes_rendering
+from panels.documents import approved_documents_address, meeting_doc_for
+from panels.minutes_rendering import meeting_day as _day
+from panels.minutes_rendering import minutes_link as _link
 from panels.models import (
     DocumentKind,
     Meeting,
     MeetingStatus,
     Minutes,
-    MinutesDocument,
     MinutesHistory,
     MinutesStatus,
     MinutesStep,
     MinutesVersion,
     RiskLevel,
 )
-from panels.pdf import board_copy, render_agency_extract, render_board_copy, render_minutes
+from panels.pdf import board_copy
 from panels.pdf.model import MeetingDoc
 from panels.pdf.redaction import flag_key
 from panels.pdf.serialize import meeting_doc_from_data, meeting_doc_to_data
@@ -117,10 +110,6 @@ def _step(minutes: Minutes, step: str, actor, comment: str = "", **detail) -> Mi
     return MinutesHistory.objects.create(
         minutes=minutes, step=step, by=actor, comment=comment, detail=detail
     )
-
-
-def _link(meeting: Meeting) -> str:
-    return f"/meetings/{meeting.pk}/minutes/"
 
 
 def minutes_doc(minutes: Minutes) -> MeetingDoc:
@@ -331,48 +320,14 @@ def minutes_return(*, actor, minutes: Minutes, comments: str, request=None) -> M
 
 
 @dataclass(frozen=True)
-class _Pdf:
-    """One approved document, rendered, hashed and page-counted before the row is locked."""
-
-    kind: str
-    pdf: bytes
-    sha256: str
-    pages: int
-    agency: Agency | None = None
-
-
-@dataclass(frozen=True)
-class _Rendered:
-    """What the chair's approval rendered, and the draft it rendered from."""
+class _Checked:
+    """The draft the chair's approval checked, as the version it would become."""
 
     revision: int
     content: dict
     number: int
     doc: MeetingDoc
     flags: list[str]
-    pdfs: list[_Pdf]
-
-
-def _pdf(kind: str, pdf: bytes, agency: Agency | None = None) -> _Pdf:
-    return _Pdf(
-        kind=kind,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        pages=len(PdfReader(io.BytesIO(pdf)).pages),
-        agency=agency,
-    )
-
-
-def _pdf_record(version: MinutesVersion, pdf: _Pdf) -> MinutesDocument:
-    return MinutesDocument.objects.create(
-        version=version,
-        kind=pdf.kind,
-        agency=pdf.agency,
-        sha256=pdf.sha256,
-        pdf=pdf.pdf,
-        size=len(pdf.pdf),
-        pages=pdf.pages,
-    )
 
 
 def _check_approvable(actor, minutes: Minutes, revision: int) -> None:
@@ -394,31 +349,34 @@ def minutes_approve(
     confirmed_flags: Collection[str] = (),
     request=None,
 ) -> MinutesVersion:
-    """The chair approves submitted minutes: a new immutable version with its PDFs and their
-    hashes; the board copy goes to the panel's board members and the full minutes to the
-    meeting's participants. Each unsure redaction must be confirmed as checked first: the
-    page sends the `flag_key` of each flag the chair ticked (`confirmed_flags`). There is
-    no "every flag" shortcut: a script confirms each flag by its key, as a person does, so
-    a flag added by an edit after the script read them stops the approval.
+    """The chair approves submitted minutes: a new immutable version with its frozen content;
+    its PDFs, each with its hash, are rendered from that content after the commit
+    (`panels.minutes_rendering`), and only then does the board copy go to the panel's board
+    members and the full minutes to the meeting's participants. Each unsure redaction must be
+    confirmed as checked first: the page sends the `flag_key` of each flag the chair ticked
+    (`confirmed_flags`). There is no "every flag" shortcut: a script confirms each flag by its
+    key, as a person does, so a flag added by an edit after the script read them stops the
+    approval.
 
-    Call it outside any transaction. The PDFs (seconds for a long meeting) are rendered from
-    the draft as read, without a lock, so edits of the minutes do not wait for them; a short
-    durable transaction then locks the row and stores them only if the draft is still the
-    one rendered. A draft changed meanwhile is refused as StaleMinutes: the chair reads the
-    newer text before approving it.
+    Call it outside any transaction. The redaction check (a fraction of a second for a long
+    meeting) reads the draft without a lock; a short durable transaction then locks the row,
+    checks the draft is still the one checked and stores the version. A draft changed
+    meanwhile is refused as StaleMinutes: the chair reads the newer text before approving it.
+    With MINUTES_RENDERING "background" the documents are rendered by this process's
+    rendering thread and the version returned has none yet; "inline" renders them before
+    returning.
     """
     confirmed = _Confirmed(keys=frozenset(confirmed_flags))
-    rendered = _approval_render(
-        actor=actor, minutes=minutes, revision=revision, confirmed=confirmed
-    )
-    version = _approval_store(actor=actor, minutes=minutes, rendered=rendered, request=request)
-    if version is None:  # the day turned during the render: the documents carry the date
-        rendered = _approval_render(
+    checked = _approval_check(actor=actor, minutes=minutes, revision=revision, confirmed=confirmed)
+    version = _approval_store(actor=actor, minutes=minutes, checked=checked, request=request)
+    if version is None:  # the day turned during the check: the documents carry the date
+        checked = _approval_check(
             actor=actor, minutes=minutes, revision=revision, confirmed=confirmed
         )
-        version = _approval_store(actor=actor, minutes=minutes, rendered=rendered, request=request)
+        version = _approval_store(actor=actor, minutes=minutes, checked=checked, request=request)
     if version is None:
         raise MinutesError("The minutes could not be approved just now. Approve them again.")
+    minutes_rendering.minutes_rendering_start(version_id=version.pk)
     return version
 
 
@@ -432,9 +390,10 @@ class _Confirmed:
         return [f for f in flags if flag_key(f) not in self.keys]
 
 
-def _approval_render(*, actor, minutes: Minutes, revision: int, confirmed: _Confirmed) -> _Rendered:
-    """Every document of the approval, rendered from the draft as it is now, with no lock and
-    no transaction held (the store checks again under the lock)."""
+def _approval_check(*, actor, minutes: Minutes, revision: int, confirmed: _Confirmed) -> _Checked:
+    """The approval's checks on the draft as it is now, with no lock and no transaction held
+    (the store checks again under the lock): the policy, the state, the revision, and each
+    flag of the board copy's redaction confirmed."""
     minutes = Minutes.objects.select_related("meeting__panel").get(pk=minutes.pk)
     _check_approvable(actor, minutes, revision)
     number = next_version_number(minutes)
@@ -445,8 +404,8 @@ def _approval_render(*, actor, minutes: Minutes, revision: int, confirmed: _Conf
         # Each PDF prints where its web page is; kept in the version's content.
         document_address=approved_documents_address(meeting_id=minutes.meeting_id, number=number),
     )
-    # Redacted once: the flags the chair confirms are those of the board copy stored.
-    board_doc, flags = board_copy(doc)
+    # The flags of the board copy the version's rendering will redact from the same content.
+    flags = board_copy(doc)[1]
     unconfirmed = confirmed.missing(flags)
     if unconfirmed:
         raise MinutesError(
@@ -454,57 +413,32 @@ def _approval_render(*, actor, minutes: Minutes, revision: int, confirmed: _Conf
             f"{'s' if len(flags) != 1 else ''} the board copy's redaction was unsure of "
             f"({len(unconfirmed)} not confirmed)"
         )
-
-    pdfs = [
-        _pdf(DocumentKind.MINUTES, render_minutes(doc)),
-        _pdf(DocumentKind.BOARD_COPY, render_board_copy(board_doc)),
-    ]
-    pdfs += [
-        _pdf(
-            DocumentKind.AGENCY_EXTRACT,
-            render_agency_extract(
-                doc,
-                agency.name,
-                twin_url=twin_url(
-                    approved_twin_path(
-                        meeting_id=minutes.meeting_id,
-                        number=number,
-                        kind=DocumentKind.AGENCY_EXTRACT,
-                        agency_id=agency.pk,
-                    )
-                ),
-            ),
-            agency,
-        )
-        for agency in agencies_with_actions(doc=doc)
-    ]
-    return _Rendered(
+    return _Checked(
         revision=minutes.revision,
         content=minutes.content,
         number=number,
         doc=doc,
         flags=flags,
-        pdfs=pdfs,
     )
 
 
 @transaction.atomic(durable=True)
 def _approval_store(
-    *, actor, minutes: Minutes, rendered: _Rendered, request=None
+    *, actor, minutes: Minutes, checked: _Checked, request=None
 ) -> MinutesVersion | None:
-    """Store the rendered approval if the locked draft is still the one rendered; None when
-    it must be rendered again for another version number or day."""
+    """Store the version if the locked draft is still the one checked; None when it must be
+    checked again for another version number or day."""
     minutes = _locked(minutes)
     meeting = minutes.meeting
-    _check_approvable(actor, minutes, rendered.revision)
-    if minutes.content != rendered.content:
+    _check_approvable(actor, minutes, checked.revision)
+    if minutes.content != checked.content:
         raise StaleMinutes(
             "The minutes changed after you opened them. Read them again before approving."
         )
     number = next_version_number(minutes)
     approved_at = timezone.now()
-    doc = rendered.doc
-    if number != rendered.number or timezone.localdate(approved_at) != doc.approved_on:
+    doc = checked.doc
+    if number != checked.number or timezone.localdate(approved_at) != doc.approved_on:
         return None
     correction = (
         minutes.history.filter(step=MinutesStep.CORRECTION_STARTED).order_by("-at", "-pk").first()
@@ -521,13 +455,11 @@ def _approval_store(
         approved_on=doc.approved_on,
         correction_reason=correction.comment if correction else "",
     )
-    stored = [_pdf_record(version, pdf) for pdf in rendered.pdfs]
-    board = next(record for record in stored if record.kind == DocumentKind.BOARD_COPY)
     minutes.content = content
     MINUTES_STATES.move(minutes, "approve")
     minutes.changed_at = approved_at
     minutes.save(update_fields=["content", "status", "changed_at"])
-    _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(rendered.flags))
+    _step(minutes, MinutesStep.APPROVED, actor, version=number, flags=len(checked.flags))
     notification_services.notifications_mark_done(
         kinds=[NotificationKind.MINUTES_FOR_APPROVAL], link=_link(meeting)
     )
@@ -538,32 +470,7 @@ def _approval_store(
         request=request,
         detail=f"Minutes of panel meeting {meeting.pk} approved as version {number}",
     )
-    _distribute(version, board)
     return version
-
-
-def _distribute(version: MinutesVersion, board: MinutesDocument) -> None:
-    """The board copy to the board members overseeing the panel (an email each, always;
-    attached only when the panel says so), the full minutes to the meeting's participants."""
-    meeting = version.minutes.meeting
-    panel = meeting.panel
-    what = f"{panel.name} on {_day(meeting)}, version {version.number}"
-    notification_services.notify(
-        recipients=access.users_to_receive_board_copy(panel),
-        kind=NotificationKind.MINUTES_APPROVED,
-        message=f"The approved board copy of the minutes of {what} is available.",
-        link="/board/",
-        dedupe_key=f"minutes-version-{version.pk}-board",
-        email_required=True,
-        attachment=board if panel.board_copy_attached else None,
-    )
-    notification_services.notify(
-        recipients=access.users_to_receive_full_minutes(meeting),
-        kind=NotificationKind.MINUTES_APPROVED,
-        message=f"The approved minutes of {what} are available.",
-        link=_link(meeting),
-        dedupe_key=f"minutes-version-{version.pk}-full",
-    )
 
 
 @transaction.atomic(durable=True)
@@ -595,11 +502,6 @@ def minutes_start_correction(*, actor, minutes: Minutes, reason: str, request=No
         detail=f"Correction of the minutes of panel meeting {meeting.pk} started",
     )
     return minutes
-
-
-def _day(meeting: Meeting) -> str:
-    day = timezone.localdate(meeting.starts_at)
-    return f"{day.day} {day:%B} {day.year}"
 
 
 # --- Reading the documents: every reading audited ---------------------------------------------

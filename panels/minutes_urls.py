@@ -7,6 +7,7 @@ app_name = "minutes"
 urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.minutes_page, name="page"),
     path("meetings/<int:pk>/minutes/draft/", views.minutes_draft, name="draft"),
+    path("meetings/<int:pk>/minutes/documents/", views.minutes_documents, name="documents"),
     path(
         "meetings/<int:pk>/minutes/cases/<str:reference>/",
         views.minutes_edit_item,

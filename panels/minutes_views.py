@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from agencies import audit, two_factor
 from agencies.two_factor_middleware import step_up_redirect
 from notifications.models import Notification
 from panels import minutes as minutes_services
+from panels import minutes_rendering
 from panels.documents import (
     action_log_doc_for,
     action_log_twin_path,
@@ -27,6 +28,7 @@ from panels.models import (
     DocumentKind,
     MeetingStatus,
     Minutes,
+    MinutesDocument,
     MinutesStatus,
     MinutesStep,
     RiskLevel,
@@ -84,6 +86,36 @@ def _board_sends(versions) -> list[Notification]:
 # --- The minutes page ---------------------------------------------------------------------------
 
 
+def _versions(user, minutes: Minutes) -> list:
+    """The approved versions, newest first, each with the documents this person may download
+    (`downloads`) and whether its documents are stored yet (`prepared`: they are rendered
+    after the approval, panels/minutes_rendering.py)."""
+    versions = list(
+        minutes.versions.select_related("approved_by")
+        .annotate(prepared=Exists(MinutesDocument.objects.filter(version=OuterRef("pk"))))
+        .order_by("-number")
+    )
+    downloadable = {}
+    for document in (
+        access.documents_visible_to(user)
+        .filter(version__minutes=minutes)
+        .select_related("agency")
+        .defer("pdf")
+    ):
+        downloadable.setdefault(document.version_id, []).append(document)
+    for version in versions:
+        version.downloads = sorted(
+            downloadable.get(version.pk, []),
+            key=lambda d: (DOCUMENT_ORDER.index(d.kind), d.agency.name if d.agency_id else ""),
+        )
+    return versions
+
+
+def _preparing(versions) -> object | None:
+    """The newest version whose documents are still being rendered, if any."""
+    return next((version for version in versions if not version.prepared), None)
+
+
 @login_required
 @require_GET
 def minutes_page(request, pk: int):
@@ -106,21 +138,9 @@ def minutes_page(request, pk: int):
         "meeting_closed": meeting.status == MeetingStatus.CLOSED,
     }
     if minutes is not None:
-        versions = list(minutes.versions.select_related("approved_by").order_by("-number"))
-        downloadable = {}
-        for document in (
-            access.documents_visible_to(user)
-            .filter(version__minutes=minutes)
-            .select_related("agency")
-            .defer("pdf")
-        ):
-            downloadable.setdefault(document.version_id, []).append(document)
-        for version in versions:
-            version.downloads = sorted(
-                downloadable.get(version.pk, []),
-                key=lambda d: (DOCUMENT_ORDER.index(d.kind), d.agency.name if d.agency_id else ""),
-            )
+        versions = _versions(user, minutes)
         context["versions"] = versions
+        context["preparing"] = _preparing(versions)
         if sees_draft:
             context["doc"] = minutes_services.minutes_doc(minutes)
             if minutes.status != MinutesStatus.APPROVED:
@@ -142,19 +162,40 @@ def minutes_page(request, pk: int):
     return render(request, "panels/minutes/page.html", context)
 
 
-def _act(request, pk, step, **kwargs) -> bool:
-    """Run one minutes service from a form: True when done; a refusal becomes a message."""
+@login_required
+@require_GET
+def minutes_documents(request, pk: int):
+    """The minutes page's approved versions and their documents, alone: what the page's
+    script asks for every 2 s while a version's documents are being prepared. Behind the
+    page's own door; not audited again (the page's opening was)."""
+    meeting = access.get_meeting_for(request.user, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    versions = _versions(request.user, minutes) if minutes is not None else []
+    return render(
+        request,
+        "panels/minutes/_versions.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "versions": versions,
+            "preparing": _preparing(versions),
+        },
+    )
+
+
+def _act(request, pk, step, **kwargs):
+    """Run one minutes service from a form: what it returns when done, None when refused (a
+    refusal becomes a message)."""
     meeting = access.get_meeting_for(request.user, pk)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         messages.error(request, "There are no minutes for this meeting yet.")
-        return False
+        return None
     try:
-        step(actor=request.user, minutes=minutes, request=request, **kwargs)
+        return step(actor=request.user, minutes=minutes, request=request, **kwargs)
     except minutes_services.MinutesError as exc:
         messages.error(request, str(exc))
-        return False
-    return True
+        return None
 
 
 @login_required
@@ -173,7 +214,7 @@ def minutes_draft(request, pk: int):
 @login_required
 @require_POST
 def minutes_submit(request, pk: int):
-    if _act(request, pk, minutes_services.minutes_submit):
+    if _act(request, pk, minutes_services.minutes_submit) is not None:
         messages.success(request, "The minutes are with the chair for approval.")
     return redirect(reverse("minutes:page", args=[pk]))
 
@@ -184,7 +225,7 @@ def minutes_return(request, pk: int):
     done = _act(
         request, pk, minutes_services.minutes_return, comments=request.POST.get("comments", "")
     )
-    if done:
+    if done is not None:
         messages.success(request, "The minutes are back with the coordinator.")
     return redirect(reverse("minutes:page", args=[pk]))
 
@@ -200,12 +241,19 @@ def minutes_approve(request, pk: int):
         revision=int(revision) if revision.isdigit() else -1,
         confirmed_flags=request.POST.getlist("flag"),  # each flag's key, ticked one by one
     )
-    if done:
-        messages.success(
-            request,
-            "The minutes are approved. The board copy has gone to the board members and the "
-            "full minutes to the meeting's participants.",
-        )
+    if done is not None:
+        approved = f"The minutes are approved as version {done.number}."
+        if done.documents.exists():  # rendered in the request (MINUTES_RENDERING "inline")
+            sent = (
+                " The board copy has gone to the board members and the full minutes to the "
+                "meeting's participants."
+            )
+        else:
+            sent = (
+                " Their documents are being prepared: the board copy goes to the board members "
+                "and the full minutes to the meeting's participants when they are ready."
+            )
+        messages.success(request, approved + sent)
     return redirect(reverse("minutes:page", args=[pk]))
 
 
@@ -218,7 +266,7 @@ def minutes_correct(request, pk: int):
         minutes_services.minutes_start_correction,
         reason=request.POST.get("reason", ""),
     )
-    if done:
+    if done is not None:
         messages.success(request, "A corrected draft is open. The approved versions stay.")
     return redirect(reverse("minutes:page", args=[pk]))
 
@@ -353,11 +401,20 @@ def board_papers(request):
         latest[minutes_id] = max(latest.get(minutes_id, 0), document.version.number)
     for document in documents:
         document.superseded = document.version.number < latest[document.version.minutes_id]
+    # Approved a moment ago, rendered after the approval: listed as being prepared.
+    preparing = [
+        version
+        for version in minutes_rendering.versions_without_documents().select_related(
+            "minutes__meeting__panel"
+        )
+        if access.can_receive_board_copy(request.user, version.minutes.meeting.panel)
+    ]
     return render(
         request,
         "panels/minutes/board_papers.html",
         {
             "documents": documents,
+            "preparing": preparing,
             "oversees": access.oversees_any_panel(request.user),
             "dashboard": access.can_view_dashboard(request.user),
         },

@@ -50,6 +50,7 @@ NAMED = {
     "referrals/clocks_for.py",
     "referrals/selectors.py",
     "panels/minutes.py",
+    "panels/minutes_rendering.py",  # the distribution after the render: whom to tell
     "panels/actions.py",
     "panels/commands.py",
     "panels/selectors.py",

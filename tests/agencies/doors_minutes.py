@@ -94,6 +94,8 @@ def _version(world):
 
 MINUTES_DOORS = {
     "minutes:page": ("get", lambda w: _minutes_path(w), None, only(ROOM)),
+    # The page's list of versions and documents, which its script asks for: the page's door.
+    "minutes:documents": ("get", lambda w: _minutes_path(w, "documents/"), None, only(ROOM)),
     # Only a panel's coordinator drafts and edits; P has none in the world.
     "minutes:draft": (
         "post",

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ARTIFACTS = Path("test-artifacts")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-RENDERING = 20_000  # ms: the approval renders every PDF before the page comes back
+RENDERING = 20_000  # ms: the test server renders the PDFs in the approval ("inline")
 
 
 def text_of(pdf: bytes) -> str:
@@ -144,3 +144,64 @@ def test_the_chair_approves_the_minutes_and_a_board_member_downloads_the_board_c
     assert exported.count() == 1
     assert stored.sha256[:16] in exported.get().detail
     assert csp_violations == []
+
+
+NARROW = {"width": 360, "height": 740}
+
+
+def test_the_page_says_the_documents_are_being_prepared_then_swaps_in_their_links(
+    transactional_db, live_server_url, page, csp_violations, sign_in, monkeypatch
+):
+    """As in production's "background" rendering: the version is approved and its documents
+    not stored yet (here this process renders them while the chair's page is open)."""
+    from panels import minutes_rendering
+
+    room = build_minuted_room()
+    chair = room.people["chair"]
+    minutes = minutes_services.minutes_draft(actor=room.people["coordinator"], meeting=room.meeting)
+    minutes_services.minutes_submit(actor=room.people["coordinator"], minutes=minutes)
+    minutes.refresh_from_db()
+    with monkeypatch.context() as patch:
+        patch.setattr(minutes_rendering, "minutes_rendering_start", lambda **kwargs: None)
+        version = minutes_services.minutes_approve(
+            actor=chair,
+            minutes=minutes,
+            revision=minutes.revision,
+            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
+        )
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    sign_in(page, chair.username, PASSWORD)
+    page.set_viewport_size(NARROW)
+    page.goto(f"/meetings/{room.meeting.pk}/minutes/")
+    status = page.get_by_role("status").filter(has_text="being prepared")
+    expect(status).to_have_text(
+        re.compile(
+            r"Approved as version 1\. The documents are being prepared; this page updates "
+            r"when they are ready\."
+        )
+    )
+    expect(status.get_by_role("link", name="Check again")).to_be_visible()
+    expect(page.get_by_test_id("documents-being-prepared")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"\(PDF"))).to_have_count(0)
+    assert_fits_a_phone_of(page, NARROW["width"])
+    page.screenshot(path=ARTIFACTS / "minutes-being-prepared-360.png", full_page=True)
+
+    minutes_rendering.minutes_render_version(version_id=version.pk)
+
+    first_row = page.get_by_test_id("versions").locator("tbody tr").first
+    expect(first_row.get_by_role("link", name=re.compile(r"^Board copy \(PDF"))).to_be_visible(
+        timeout=15_000
+    )
+    expect(page.get_by_test_id("documents-status")).to_have_text(
+        "The documents of version 1 are ready."
+    )
+    expect(page.get_by_test_id("documents-being-prepared")).to_have_count(0)
+    assert_fits_a_phone_of(page, NARROW["width"])
+    page.screenshot(path=ARTIFACTS / "minutes-documents-ready-360.png", full_page=True)
+    assert csp_violations == []
+
+
+def assert_fits_a_phone_of(page, width: int) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width + 1, f"{page.url} is {scroll_width}px wide at {width}px"

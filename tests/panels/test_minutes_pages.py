@@ -302,3 +302,180 @@ def test_submitting_minutes_that_do_not_exist_says_so_and_nothing_else(minuted, 
     shown = response.content.decode()
     assert "There are no minutes for this meeting yet." in shown
     assert "with the chair for approval" not in shown
+
+
+# --- While the documents are being prepared ---------------------------------------------------
+
+
+@pytest.fixture
+def preparing(minuted, monkeypatch):
+    """Approved as version 1, its documents not rendered yet (as in "background" mode just
+    after the approval)."""
+    from panels import minutes_rendering
+
+    minutes = minutes_services.minutes_draft(
+        actor=minuted.people["coordinator"], meeting=minuted.meeting
+    )
+    minutes_services.minutes_submit(actor=minuted.people["coordinator"], minutes=minutes)
+    minutes.refresh_from_db()
+    with monkeypatch.context() as patch:
+        patch.setattr(minutes_rendering, "minutes_rendering_start", lambda **kwargs: None)
+        minuted.version = minutes_services.minutes_approve(
+            actor=minuted.people["chair"],
+            minutes=minutes,
+            revision=minutes.revision,
+            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
+        )
+    return minuted
+
+
+def render_now(room, django_capture_on_commit_callbacks):
+    from panels import minutes_rendering
+
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_rendering.minutes_render_version(version_id=room.version.pk)
+
+
+def test_the_chair_is_told_the_documents_are_being_prepared_not_that_they_have_gone(
+    minuted, client, monkeypatch
+):
+    from panels import minutes_rendering
+
+    monkeypatch.setattr(minutes_rendering, "minutes_rendering_start", lambda **kwargs: None)
+    coordinator = minuted.people["coordinator"]
+    minutes = minutes_services.minutes_draft(actor=coordinator, meeting=minuted.meeting)
+    minutes_services.minutes_submit(actor=coordinator, minutes=minutes)
+    minutes.refresh_from_db()
+    client.force_login(minuted.people["chair"])
+    page = f"/meetings/{minuted.meeting.pk}/minutes/"
+
+    shown = client.post(
+        f"{page}approve/",
+        {"revision": minutes.revision, "flag": minutes_services.redaction_flag_keys(minutes)},
+        follow=True,
+    ).content.decode()
+
+    assert "The minutes are approved as version 1." in shown
+    assert "has gone" not in shown
+    assert "the board copy goes to the board members" in shown
+    assert "Approved as version 1. The documents are being prepared; this page updates when "
+    "they are ready." in shown
+
+
+def test_when_rendered_in_the_request_the_chair_is_told_the_board_copy_has_gone(minuted, client):
+    coordinator = minuted.people["coordinator"]
+    minutes = minutes_services.minutes_draft(actor=coordinator, meeting=minuted.meeting)
+    minutes_services.minutes_submit(actor=coordinator, minutes=minutes)
+    minutes.refresh_from_db()
+    client.force_login(minuted.people["chair"])
+    page = f"/meetings/{minuted.meeting.pk}/minutes/"
+
+    shown = client.post(
+        f"{page}approve/",
+        {"revision": minutes.revision, "flag": minutes_services.redaction_flag_keys(minutes)},
+        follow=True,
+    ).content.decode()
+
+    assert "The board copy has gone to the board members" in shown
+    assert 'data-testid="documents-status"' not in shown
+
+
+def test_while_the_documents_are_prepared_the_page_says_so_politely_and_links_none(
+    preparing, client
+):
+    client.force_login(preparing.people["police"])
+
+    shown = client.get(f"/meetings/{preparing.meeting.pk}/minutes/").content.decode()
+
+    assert 'role="status" aria-live="polite"' in shown
+    assert (
+        "Approved as version 1. The documents are being prepared; this page updates when they "
+        "are ready." in shown
+    )
+    assert "Check again</a>" in shown
+    assert 'data-testid="documents-being-prepared"' in shown
+    assert "panels/minutes.js" in shown
+    assert f"/minutes/{preparing.version.pk}/" not in shown  # no link to a PDF not yet stored
+    assert "None for you." not in shown
+
+
+def test_the_documents_fragment_gives_the_links_once_the_documents_are_stored(
+    preparing, client, django_capture_on_commit_callbacks
+):
+    client.force_login(preparing.people["police"])
+    fragment = f"/meetings/{preparing.meeting.pk}/minutes/documents/"
+
+    before = client.get(fragment)
+    render_now(preparing, django_capture_on_commit_callbacks)
+    after = client.get(fragment)
+
+    assert before.status_code == 200
+    assert "no-store" in before["Cache-Control"]
+    assert 'data-pending="true"' in before.content.decode()
+    assert "/minutes.pdf" not in before.content.decode()
+    assert 'data-pending="false"' in after.content.decode()
+    assert f"/minutes/{preparing.version.pk}/minutes.pdf" in after.content.decode()
+    assert "The documents of version 1 are ready." in after.content.decode()
+    page = client.get(f"/meetings/{preparing.meeting.pk}/minutes/").content.decode()
+    assert 'data-testid="documents-status"' not in page
+    assert "panels/minutes.js" not in page
+
+
+@pytest.mark.parametrize("who", ["other_panel_member", "stranger"])
+def test_a_person_who_may_not_read_the_minutes_gets_404_from_the_documents_fragment(
+    preparing, other_panel_member, client, who
+):
+    client.force_login(
+        other_panel_member if who == "other_panel_member" else preparing.people["stranger"]
+    )
+
+    response = client.get(f"/meetings/{preparing.meeting.pk}/minutes/documents/")
+
+    assert response.status_code == 404
+    assert "version" not in response.content.decode().lower()
+
+
+def test_someone_not_signed_in_is_sent_to_sign_in_from_the_documents_fragment(preparing, client):
+    response = client.get(f"/meetings/{preparing.meeting.pk}/minutes/documents/")
+
+    assert response.status_code == 302
+    assert "/login" in response["Location"] or "sign" in response["Location"]
+
+
+def test_a_version_without_documents_is_a_404_on_its_download_and_web_page_never_a_500(
+    preparing, client
+):
+    client.force_login(preparing.people["chair"])
+    meeting, version = preparing.meeting.pk, preparing.version
+
+    for path in (
+        f"/minutes/{version.pk}/minutes.pdf",
+        f"/minutes/{version.pk}/board.pdf",
+        f"/meetings/{meeting}/minutes/v1/minutes.html",
+        f"/meetings/{meeting}/minutes/v1/board.html",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_the_board_papers_list_a_version_being_prepared_without_a_link(
+    preparing, client, django_capture_on_commit_callbacks
+):
+    client.force_login(preparing.people["board"])
+
+    before = client.get("/board/").content.decode()
+    render_now(preparing, django_capture_on_commit_callbacks)
+    after = client.get("/board/").content.decode()
+
+    assert 'data-testid="board-copy-being-prepared"' in before
+    assert "/board.pdf" not in before
+    assert 'data-testid="board-copy-being-prepared"' not in after
+    assert f"/minutes/{preparing.version.pk}/board.pdf" in after
+
+
+def test_a_version_being_prepared_is_not_listed_to_someone_who_oversees_no_panel(preparing, client):
+    client.force_login(preparing.people["police"])
+
+    papers = client.get("/board/").content.decode()
+
+    assert 'data-testid="board-copy-being-prepared"' not in papers
+    assert "You do not oversee any panel" in papers

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies import demo, two_factor
@@ -43,6 +44,9 @@ class Command(BaseCommand):
         # The demo's clocks and actions raise their real reminders (each made once).
         reminders.screening_clock_reminders()
         reminders.action_reminders()
+        # The approved minutes' documents, rendered now (not by a thread this command would
+        # end before it finished): the demo opens with its PDFs.
+        call_command("render_minutes_documents", older_than=0, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo borough of Fenmarsh loaded."))
         if not options["quiet_logins"]:
             self.stdout.write(demo_logins_table())

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from missing import reminders as missing_reminders
 from notifications import reminders, services
+from panels import minutes_rendering
 
 
 class Command(BaseCommand):
@@ -12,6 +13,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # Approved minutes whose documents a stopped process never stored: rendered first,
+        # so the board's emails they send go out in this run.
+        minutes = minutes_rendering.minutes_render_pending()
         made = reminders.screening_clock_reminders()
         made += reminders.action_reminders()
         made += missing_reminders.return_interview_reminders()
@@ -19,5 +23,6 @@ class Command(BaseCommand):
         digests = services.send_daily_digests()
         self.stdout.write(
             f"Reminders made: {made}; emails sent: {emails['sent']}, failed and queued for "
-            f"retry: {emails['failed']}; daily digests sent: {digests}."
+            f"retry: {emails['failed']}; daily digests sent: {digests}; minutes versions "
+            f"rendered: {minutes.rendered}, failed: {minutes.failed}."
         )
