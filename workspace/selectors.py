@@ -121,10 +121,14 @@ def _referral_figures(user, roles) -> dict:
     held = within[0]
     for scope in within[1:]:
         held |= scope
-    referrals = access.visible_referrals(user).filter(held).annotate(
-        next_due_at=Case(
-            When(state=ReferralState.SUBMITTED, then=F("screening_due_at")),
-            default=F("decision_due_at"),
+    referrals = (
+        access.visible_referrals(user)
+        .filter(held)
+        .annotate(
+            next_due_at=Case(
+                When(state=ReferralState.SUBMITTED, then=F("screening_due_at")),
+                default=F("decision_due_at"),
+            )
         )
     )
     if roles.has(Role.QUALITY_AUDITOR):
