@@ -58,6 +58,7 @@ N_CHILDREN = 100_000
 TARGET_PER_SECOND = 100
 TARGET_SHARE_OF_BARE = 0.5
 DATABASE_CHOICE = "pool"  # --database
+FIRST_REFUSALS: dict[int, str] = {}  # the first body of each refusal status, printed at the end
 MARKER = "safeguarding-panels submit benchmark seed"
 USERNAME = "bench.referrer"
 FIRST_NAMES = (  # noqa: SIM905 - a list of names reads better as words
@@ -272,6 +273,9 @@ def start_daphne(port: int, seeded: Seeded, log_path: Path) -> subprocess.Popen:
         "BENCH_AGENCY_ID": str(seeded.agency_id),
         "BENCH_REFERRER_ID": str(seeded.referrer_id),
         "BENCH_DATABASE": DATABASE_CHOICE,
+        # One token sends every request here: its per-minute limit (120 in production, a
+        # guard against a runaway client) would answer most of them 429.
+        "API_TOKEN_REQUESTS_PER_MINUTE": "1000000",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("REDIS_URL", None)  # one process: the in-memory channel layer
@@ -365,7 +369,9 @@ def send_all(port: int, side: Side, bodies: list[bytes], clients: int) -> Run:
             started = time.perf_counter()
             connection.request("POST", side.path, body=bodies[i], headers=headers)
             response = connection.getresponse()
-            response.read()
+            body = response.read()
+            if response.status >= 400 and response.status not in FIRST_REFUSALS:
+                FIRST_REFUSALS[response.status] = body[:600].decode(errors="replace")
             mine.append((time.perf_counter() - started) * 1000)
             codes[response.status] = codes.get(response.status, 0) + 1
         connection.close()
@@ -563,6 +569,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{ChildMatch.objects.count():,} suggested child matches, "
         f"{AuditEvent.objects.count():,} audit rows."
     )
+    for code, body in sorted(FIRST_REFUSALS.items()):
+        print(f"First {code} answer: {body}")
     api_rate = runs["api"].count / runs["api"].seconds
     bare_rate = runs["bare"].count / runs["bare"].seconds
     share = api_rate / bare_rate

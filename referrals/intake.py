@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Length
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -36,6 +37,7 @@ from referrals.models import (
     HouseholdMember,
     MatchStatus,
     Rag,
+    ReferenceSerial,
     Referral,
     ReferralShare,
     ReferralState,
@@ -91,11 +93,14 @@ def default_hub() -> Panel | None:
     return Panel.objects.filter(kind=PanelKind.MASH, is_active=True).order_by("pk").first()
 
 
-def _reference_for(referral: Referral) -> str:
-    """PREFIX-YEAR-NNNN, the year's next number for the prefix (four digits, more after 9999):
-    the one format of the service, the demo borough's FEN-2026-0001. References made before
-    by the older PREFIX-YEAR-NNNNNN rule keep theirs: a reference may be printed in minutes."""
-    stem = f"{settings.REFERRAL_REFERENCE_PREFIX}-{referral.created_at:%Y}-"
+def _stem_for(referral: Referral) -> str:
+    return f"{settings.REFERRAL_REFERENCE_PREFIX}-{referral.created_at:%Y}-"
+
+
+def _highest_serial(stem: str) -> int:
+    """The highest number already given under `stem`, read from the references themselves
+    (where no counter row exists yet: the year's first, or data from before the counter).
+    References made by the older PREFIX-YEAR-NNNNNN rule keep theirs."""
     serials = [
         int(reference.removeprefix(stem))
         for reference in Referral.objects.filter(reference__startswith=stem)
@@ -104,21 +109,33 @@ def _reference_for(referral: Referral) -> str:
         .values_list("reference", flat=True)[:5]
         if reference.removeprefix(stem).isdigit()
     ]
-    return f"{stem}{max(serials, default=0) + 1:04d}"
+    return max(serials, default=0)
+
+
+def _next_serial(stem: str) -> int:
+    """Take the next number under `stem`: the counter's row is incremented (and so locked
+    until the caller's transaction ends), so two referrals made at once queue for it, one
+    after the other, and never collide."""
+    for _ in range(3):
+        if ReferenceSerial.objects.filter(stem=stem).update(last=F("last") + 1):
+            return ReferenceSerial.objects.values_list("last", flat=True).get(stem=stem)
+        try:
+            with transaction.atomic():  # the year's first: made once, by whoever comes first
+                ReferenceSerial.objects.create(stem=stem, last=_highest_serial(stem) + 1)
+        except IntegrityError:
+            continue  # another made it meanwhile: take the next number from it
+        return ReferenceSerial.objects.values_list("last", flat=True).get(stem=stem)
+    raise ReferralError("Could not number the referral. Try again.")
 
 
 def _number(referral: Referral) -> None:
-    """Give a new referral its reference; two made at the same moment take the next one each
-    (the reference is unique, so the second tries again in a savepoint)."""
-    for _ in range(10):
-        referral.reference = _reference_for(referral)
-        try:
-            with transaction.atomic():
-                referral.save(update_fields=["reference"])
-            return
-        except IntegrityError:
-            continue
-    raise ReferralError("Could not number the referral. Try again.")
+    """Give a new referral its reference: PREFIX-YEAR-NNNN, the year's next number for the
+    prefix (four digits, more after 9999), the one format of the service (the demo borough's
+    FEN-2026-0001). The counter moves in the referral's own transaction: a referral undone
+    gives its number back, so the year's numbers have no gaps and no repeats."""
+    stem = _stem_for(referral)
+    referral.reference = f"{stem}{_next_serial(stem):04d}"
+    referral.save(update_fields=["reference"])
 
 
 def _apply_child(child: Child, details: ChildDetails) -> None:

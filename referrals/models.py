@@ -182,6 +182,18 @@ class Referral(models.Model):
         return [labels.get(value, value) for value in self.categories]
 
 
+class ReferenceSerial(models.Model):
+    """The last number given under a reference stem (PREFIX-YEAR-): the next referral takes
+    the next one. Its row is locked while a number is taken, so referrals made at the same
+    moment queue for a moment each instead of colliding on the reference's unique index."""
+
+    stem = models.CharField(max_length=40, primary_key=True)
+    last = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.stem}{self.last:04d}"
+
+
 class HouseholdMember(models.Model):
     """Someone in the child's family or household, named on a referral."""
 

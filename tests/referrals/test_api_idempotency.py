@@ -168,3 +168,40 @@ def test_on_postgresql_two_identical_requests_at_once_make_exactly_one_referral(
     assert sorted(r.status_code for r in responses) == [200, 201]
     assert responses[0].json()["id"] == responses[1].json()["id"]
     assert Referral.objects.count() == 1  # the second waited for the first: not even a draft
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_partner_systems_sending_at_once_all_get_their_referrals_numbered_in_turn(
+    borough, settings
+):
+    """Referrals made at the same moment queue for the year's counter: none is refused
+    ("Could not number the referral", 5% of concurrent API submissions before the counter)
+    and the numbers follow on with no gap and no repeat."""
+    settings.REFERRAL_REFERENCE_PREFIX = "FEN"
+    token = api_token_issue(person=borough["referrer"])
+    start = threading.Barrier(8)
+    responses = []
+
+    def send(n):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        start.wait()
+        try:
+            for m in range(5):  # each one after the other, as a partner's system sends them
+                body = referral_body(child={"last_name": f"Quill{n}x{m}", "nhs_number": ""})
+                key = f"6f1c2a9e-4b7d-4f0e-9d55-0c9a1e7b{n:02d}{m:02d}"
+                responses.append(post(client, body, key=key))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    refused = [r.json() for r in responses if r.status_code != 201]
+    assert refused == []
+    year = Referral.objects.first().created_at.year
+    references = sorted(Referral.objects.values_list("reference", flat=True))
+    assert references == [f"FEN-{year}-{n:04d}" for n in range(1, 41)]
