@@ -65,6 +65,7 @@ COMMANDS = 100
 WARMUP_COMMANDS = 5
 REPLAY_EVENTS = 1000
 CLIENT_PROCESSES = 2
+PROCESSES = 2  # daphne processes (and raw relays): --processes
 CONNECT_BATCH = 10
 HANDSHAKE_ATTEMPTS = 5
 P95_TARGET_MS = 50.0
@@ -212,7 +213,7 @@ def seed() -> dict:
         for n in range(PEOPLE)
     ]
     meeting = Meeting.objects.create(panel=panel, starts_at=timezone.now(), place="Bench")
-    for n in range(2):
+    for n in range(PROCESSES):
         child = Child.objects.create(first_name=f"Child{n}", last_name="Bench")
         referral = Referral.objects.create(
             reference=f"BENCH-{n}",
@@ -313,7 +314,7 @@ def start_daphnes(layer: str, prefix: str, logs: Path, args) -> list[tuple[subpr
         env["BENCH_CONN_MAX_AGE"] = str(args.conn_max_age)
     env["BENCH_DATABASE"] = args.database
     servers = []
-    for n in range(2):
+    for n in range(PROCESSES):
         port = free_port()
         log = logs / f"meeting-fanout-daphne-{layer}-{n}.log"
         with log.open("w") as out:
@@ -326,14 +327,14 @@ def start_daphnes(layer: str, prefix: str, logs: Path, args) -> list[tuple[subpr
                 stderr=subprocess.STDOUT,
             )
         servers.append((process, port))
-    for (process, port), n in zip(servers, range(2), strict=True):
+    for (process, port), n in zip(servers, range(PROCESSES), strict=True):
         wait_for_port(process, port, logs / f"meeting-fanout-daphne-{layer}-{n}.log", "/healthz")
     return servers
 
 
 def start_relays(logs: Path) -> list[tuple[subprocess.Popen, int]]:
     servers = []
-    for n in range(2):
+    for n in range(PROCESSES):
         port = free_port()
         log = logs / f"meeting-fanout-relay-{n}.log"
         with log.open("w") as out:
@@ -722,7 +723,7 @@ def row(label: str, result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global COMMANDS, CONNECT_BATCH, CLIENT_PROCESSES  # --commands shortens every row
+    global COMMANDS, CONNECT_BATCH, CLIENT_PROCESSES, PROCESSES  # options set these
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layers", default="core,pubsub", help="core, pubsub or both")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -739,6 +740,13 @@ def main(argv: list[str] | None = None) -> int:
         default="pool",
         help="pool: production's psycopg pool (the default, as DJANGO_ENV=production runs); "
         "per-call: a new connection per database call (the development default)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=PROCESSES,
+        help="daphne processes (and raw relays) the clients are spread over; 1 puts every "
+        "socket on one process",
     )
     parser.add_argument("--commands", type=int, default=COMMANDS, help="timed commands per row")
     parser.add_argument(
@@ -763,6 +771,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     COMMANDS = args.commands
+    PROCESSES = max(1, args.processes)
     CONNECT_BATCH = args.connect_batch
     CLIENT_PROCESSES = max(1, args.client_processes)
     idle_at = {int(size) for size in args.idle_at.split(",") if size.strip()}
@@ -781,8 +790,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.environ['REDIS_URL']}; {os.cpu_count()} CPUs; load average {load_average()} at "
         f"the start; open files limit {open_files:,}. {COMMANDS} timed commands (after "
         f"{WARMUP_COMMANDS} warm-ups) per row; "
-        f"clients from {CLIENT_PROCESSES} processes over {PEOPLE} invited people; two daphne "
-        "processes, DEBUG off, database connections: "
+        f"clients from {CLIENT_PROCESSES} processes over {PEOPLE} invited people; "
+        f"{PROCESSES} daphne process{'es' if PROCESSES != 1 else ''} (and as many raw "
+        "relays), DEBUG off, database connections: "
         + (
             f"persistent (CONN_MAX_AGE={args.conn_max_age})"
             if args.conn_max_age is not None
@@ -817,14 +827,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 if size == sizes[-1]:
                     time.sleep(10)  # the run's sockets have all closed
-                    replays[layer] = asyncio.run(replay_run(f"127.0.0.1:{ports[1]}", seeded))
+                    replays[layer] = asyncio.run(replay_run(f"127.0.0.1:{ports[-1]}", seeded))
             finally:
                 stop(daphnes)
             crashes[layer] += sum(
                 (logs / f"meeting-fanout-daphne-{layer}-{n}.log")
                 .read_text()
                 .count("Exception inside application")
-                for n in range(2)
+                for n in range(PROCESSES)
             )
 
     status = 0
