@@ -169,11 +169,15 @@ def test_activity_does_not_move_the_absolute_limit(signed_in):
 # --- The keep-alive and the status ----------------------------------------------------------
 
 
-def test_keep_alive_restarts_the_idle_limit(signed_in, monkeypatch):
-    # The clock stands still at the moment of signing in, so a second ticking over between
-    # signing in and the keep-alive cannot move the figures.
+@pytest.fixture
+def clock_held(signed_in, monkeypatch):
+    """The clock stands still at the moment of signing in, so a second ticking over between
+    signing in and the request cannot move the figures a test compares exactly."""
     signed_in_at = signed_in.session[session_timeout.SIGNED_IN_AT]
     monkeypatch.setattr(session_timeout, "clock", lambda: signed_in_at)
+
+
+def test_keep_alive_restarts_the_idle_limit(signed_in, clock_held):
     age_session(signed_in, idle=25 * MINUTE, signed_in=HOUR)
 
     response = signed_in.post("/session/keep-alive/")
@@ -219,7 +223,7 @@ def test_keep_alive_after_the_idle_limit_is_refused(signed_in):
     assert response.json()["signed_in"] is False
 
 
-def test_status_tells_the_seconds_left_and_does_not_count_as_activity(signed_in):
+def test_status_tells_the_seconds_left_and_does_not_count_as_activity(signed_in, clock_held):
     age_session(signed_in, idle=10 * MINUTE, signed_in=10 * MINUTE)
     before = dict(signed_in.session.items())
 
