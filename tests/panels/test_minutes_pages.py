@@ -342,18 +342,7 @@ def test_the_chair_is_told_the_documents_are_being_prepared_not_that_they_have_g
     from panels import minutes_rendering
 
     monkeypatch.setattr(minutes_rendering, "minutes_rendering_start", lambda **kwargs: None)
-    coordinator = minuted.people["coordinator"]
-    minutes = minutes_services.minutes_draft(actor=coordinator, meeting=minuted.meeting)
-    minutes_services.minutes_submit(actor=coordinator, minutes=minutes)
-    minutes.refresh_from_db()
-    client.force_login(minuted.people["chair"])
-    page = f"/meetings/{minuted.meeting.pk}/minutes/"
-
-    shown = client.post(
-        f"{page}approve/",
-        {"revision": minutes.revision, "flag": minutes_services.redaction_flag_keys(minutes)},
-        follow=True,
-    ).content.decode()
+    shown = approved_by_the_chair(minuted, client)
 
     assert "The minutes are approved as version 1." in shown
     assert "has gone" not in shown
@@ -362,19 +351,23 @@ def test_the_chair_is_told_the_documents_are_being_prepared_not_that_they_have_g
     "they are ready." in shown
 
 
-def test_when_rendered_in_the_request_the_chair_is_told_the_board_copy_has_gone(minuted, client):
+def approved_by_the_chair(minuted, client) -> str:
+    """The coordinator drafts and submits; the chair approves on the page: what they see."""
     coordinator = minuted.people["coordinator"]
     minutes = minutes_services.minutes_draft(actor=coordinator, meeting=minuted.meeting)
     minutes_services.minutes_submit(actor=coordinator, minutes=minutes)
     minutes.refresh_from_db()
     client.force_login(minuted.people["chair"])
     page = f"/meetings/{minuted.meeting.pk}/minutes/"
-
-    shown = client.post(
+    return client.post(
         f"{page}approve/",
         {"revision": minutes.revision, "flag": minutes_services.redaction_flag_keys(minutes)},
         follow=True,
     ).content.decode()
+
+
+def test_when_rendered_in_the_request_the_chair_is_told_the_board_copy_has_gone(minuted, client):
+    shown = approved_by_the_chair(minuted, client)
 
     assert "The board copy has gone to the board members" in shown
     assert 'data-testid="documents-status"' not in shown
