@@ -159,6 +159,8 @@ def screening_queue(*, user) -> list[Referral]:
         )
         # The hub's clocks too: each row's clock reads in its hub's terms.
         .select_related("agency", "child", "hub__screening_clocks")
+        # Walked in this order on PostgreSQL (index referral_screening_queue_order,
+        # migration referrals 0010): keep the two in step.
         .order_by(F("next_due_at").asc(nulls_last=True), "submitted_at", "pk")
     )
     return list(with_repeat_flag(queue)[:200])
