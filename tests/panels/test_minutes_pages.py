@@ -25,19 +25,23 @@ def minuted(db, django_capture_on_commit_callbacks):
 @pytest.fixture
 def approved(minuted, django_capture_on_commit_callbacks):
     """The minutes drafted, submitted and approved as version 1."""
-    minutes = minutes_services.minutes_draft(
-        actor=minuted.people["coordinator"], meeting=minuted.meeting
-    )
-    minutes_services.minutes_submit(actor=minuted.people["coordinator"], minutes=minutes)
-    minutes.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        minuted.version = minutes_services.minutes_approve(
-            actor=minuted.people["chair"],
-            minutes=minutes,
-            revision=minutes.revision,
-            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
-        )
+        minuted.version = approve_as_version_1(minuted)
     return minuted
+
+
+def approve_as_version_1(room):
+    """The coordinator drafts and submits the minutes; the chair approves them."""
+    coordinator = room.people["coordinator"]
+    minutes = minutes_services.minutes_draft(actor=coordinator, meeting=room.meeting)
+    minutes_services.minutes_submit(actor=coordinator, minutes=minutes)
+    minutes.refresh_from_db()
+    return minutes_services.minutes_approve(
+        actor=room.people["chair"],
+        minutes=minutes,
+        revision=minutes.revision,
+        confirmed_flags=minutes_services.redaction_flag_keys(minutes),
+    )
 
 
 @pytest.fixture
@@ -313,19 +317,9 @@ def preparing(minuted, monkeypatch):
     after the approval)."""
     from panels import minutes_rendering
 
-    minutes = minutes_services.minutes_draft(
-        actor=minuted.people["coordinator"], meeting=minuted.meeting
-    )
-    minutes_services.minutes_submit(actor=minuted.people["coordinator"], minutes=minutes)
-    minutes.refresh_from_db()
     with monkeypatch.context() as patch:
         patch.setattr(minutes_rendering, "minutes_rendering_start", lambda **kwargs: None)
-        minuted.version = minutes_services.minutes_approve(
-            actor=minuted.people["chair"],
-            minutes=minutes,
-            revision=minutes.revision,
-            confirmed_flags=minutes_services.redaction_flag_keys(minutes),
-        )
+        minuted.version = approve_as_version_1(minuted)
     return minuted
 
 
