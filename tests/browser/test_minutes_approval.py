@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from agencies.models import AuditAction, AuditEvent
 from panels import minutes as minutes_services
 from panels.models import DocumentKind, MinutesDocument
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_meeting_room import PASSWORD
 from tests.panels.test_minutes import CHILD_FIRST, CHILD_LAST, build_minuted_room
 
@@ -185,6 +186,7 @@ def test_the_page_says_the_documents_are_being_prepared_then_swaps_in_their_link
     expect(page.get_by_test_id("documents-being-prepared")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"\(PDF"))).to_have_count(0)
     assert_fits_a_phone_of(page, NARROW["width"])
+    assert serious_violations(page) == []
     page.screenshot(path=ARTIFACTS / "minutes-being-prepared-360.png", full_page=True)
 
     minutes_rendering.minutes_render_version(version_id=version.pk)
@@ -198,6 +200,7 @@ def test_the_page_says_the_documents_are_being_prepared_then_swaps_in_their_link
     )
     expect(page.get_by_test_id("documents-being-prepared")).to_have_count(0)
     assert_fits_a_phone_of(page, NARROW["width"])
+    assert serious_violations(page) == []
     page.screenshot(path=ARTIFACTS / "minutes-documents-ready-360.png", full_page=True)
     assert csp_violations == []
 
