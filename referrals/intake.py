@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Length
+from django.db.models.functions import Greatest, Length
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -134,8 +134,19 @@ def _number(referral: Referral) -> None:
     FEN-2026-0001). The counter moves in the referral's own transaction: a referral undone
     gives its number back, so the year's numbers have no gaps and no repeats."""
     stem = _stem_for(referral)
-    referral.reference = f"{stem}{_next_serial(stem):04d}"
-    referral.save(update_fields=["reference"])
+    for _ in range(3):
+        referral.reference = f"{stem}{_next_serial(stem):04d}"
+        try:
+            with transaction.atomic():
+                referral.save(update_fields=["reference"])
+            return
+        except IntegrityError:
+            # Taken by a reference given outside the counter (an import, rows written before
+            # it): the counter catches up with the highest and the next number is tried.
+            ReferenceSerial.objects.filter(stem=stem).update(
+                last=Greatest(F("last"), _highest_serial(stem))
+            )
+    raise ReferralError("Could not number the referral. Try again.")
 
 
 def _apply_child(child: Child, details: ChildDetails) -> None:

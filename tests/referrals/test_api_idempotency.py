@@ -205,3 +205,20 @@ def test_eight_partner_systems_sending_at_once_all_get_their_referrals_numbered_
     year = Referral.objects.first().created_at.year
     references = sorted(Referral.objects.values_list("reference", flat=True))
     assert references == [f"FEN-{year}-{n:04d}" for n in range(1, 41)]
+
+
+def test_a_counter_behind_a_reference_given_outside_it_catches_up(borough, settings):
+    """A reference written without the counter (an import) is never given twice: the next
+    referral finds it taken, the counter catches up, and the number after it is used."""
+    settings.REFERRAL_REFERENCE_PREFIX = "FEN"
+    first = post(api_as(borough["referrer"]), referral_body())
+    year = Referral.objects.get().created_at.year
+    imported = Referral.objects.get()
+    imported.pk = None
+    imported.reference = f"FEN-{year}-0002"
+    imported.save()
+
+    second = post(api_as(borough["referrer"]), referral_body(), key="another-key-0001")
+
+    assert first.status_code == 201 and second.status_code == 201
+    assert second.json()["reference"] == f"FEN-{year}-0003"
