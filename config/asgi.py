@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.garbage_collection import tune_for_long_running_process  # noqa: E402
 from config.routing import websocket_application  # noqa: E402
 from config.startup import require_backing_services  # noqa: E402
 
@@ -24,3 +25,6 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(websocket_application)),
     }
 )
+
+# The process now holds everything it loads once; later sockets come and go.
+tune_for_long_running_process()
