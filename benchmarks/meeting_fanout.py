@@ -317,9 +317,18 @@ def start_daphnes(layer: str, prefix: str, logs: Path, args) -> list[tuple[subpr
     for n in range(PROCESSES):
         port = free_port()
         log = logs / f"meeting-fanout-daphne-{layer}-{n}.log"
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            env = {**env, "PROFILE_TO": str(Path(args.profile) / f"daphne-{layer}-{n}.prof")}
         with log.open("w") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+                [sys.executable]
+                + (
+                    [str(ROOT / "benchmarks" / "profiled_daphne.py")]
+                    if args.profile
+                    else ["-m", "daphne"]
+                )
+                + ["-b", "127.0.0.1", "-p", str(port)]
                 + ["config.asgi:application"],
                 cwd=ROOT,
                 env=env,
@@ -634,7 +643,9 @@ def measure_meeting(daphnes, seeded, size, idle_seconds: float = 0) -> dict:
     memory_after = [resident_mb(process.pid) for process, _ in daphnes]
     idle = idle_commits_per_second(idle_seconds) if idle_seconds else None
     acks: list[float] = []
+    window_started = time.time()
     sent, _ = asyncio.run(chair_run(f"127.0.0.1:{addresses[0]}", seeded, size, acks))
+    window_ended = time.time()
     time.sleep(2)  # stragglers
     result = summarise(sent, clients.results(), first)
     result["ack_p50"], result["ack_p95"] = percentile(acks, 50), percentile(acks, 95)
@@ -642,7 +653,20 @@ def measure_meeting(daphnes, seeded, size, idle_seconds: float = 0) -> dict:
     result["connect_seconds"] = connect_seconds
     result["handshakes_retried"] = retried
     result["idle_commits"] = idle
+    result["window"] = (window_started, window_ended)
     return result
+
+
+def collector_pauses(log: Path, window: tuple[float, float]) -> list[tuple[int, float]]:
+    """(generation, ms) of each garbage collection over 5 ms a daphne logged in `window`
+    (benchmarks/meeting_fanout_settings.py writes them)."""
+    pauses = []
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("BENCH-GC-PAUSE "):
+            fields = dict(part.split("=", 1) for part in line.split()[1:])
+            if window[0] <= float(fields["at"]) <= window[1]:
+                pauses.append((int(fields["generation"]), float(fields["ms"])))
+    return pauses
 
 
 def measure_raw(ports, size) -> dict:
@@ -769,6 +793,12 @@ def main(argv: list[str] | None = None) -> int:
         default=CLIENT_PROCESSES,
         help="processes holding the client sockets between them",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="run each daphne under cProfile (benchmarks/profiled_daphne.py), its profile "
+        "written to DIR/daphne-<layer>-<n>.prof when it stops",
+    )
     args = parser.parse_args(argv)
     COMMANDS = args.commands
     PROCESSES = max(1, args.processes)
@@ -800,6 +830,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.database == "pool"
             else "a new one per database call (the development default)"
         )
+        + "; garbage collector thresholds "
+        + os.environ.get("GC_THRESHOLDS", "50000,20,100 (the default)")
+        + (", nothing frozen at start" if os.environ.get("GC_FREEZE_AT_START") == "0" else "")
+        + (f"; profiled into {args.profile}" if args.profile else "")
         + "."
     )
     connection.close()
@@ -830,6 +864,15 @@ def main(argv: list[str] | None = None) -> int:
                     replays[layer] = asyncio.run(replay_run(f"127.0.0.1:{ports[-1]}", seeded))
             finally:
                 stop(daphnes)
+            if (layer, size) in results:
+                results[(layer, size)]["pauses"] = [
+                    pause
+                    for n in range(PROCESSES)
+                    for pause in collector_pauses(
+                        logs / f"meeting-fanout-daphne-{layer}-{n}.log",
+                        results[(layer, size)]["window"],
+                    )
+                ]
             crashes[layer] += sum(
                 (logs / f"meeting-fanout-daphne-{layer}-{n}.log")
                 .read_text()
@@ -874,6 +917,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'':<26} resident memory per daphne (no sockets -> all connected): {memory}; "
                 f"{size:,} sockets connected in {result['connect_seconds']:.1f} s "
                 f"({result['handshakes_retried']} handshakes tried again)"
+            )
+            full = [ms for generation, ms in result["pauses"] if generation == 2]
+            young = [ms for generation, ms in result["pauses"] if generation < 2]
+            print(
+                f"{'':<26} garbage collections over 5 ms in daphne during the timed commands: "
+                f"{len(full)} full (longest {max(full, default=0):.0f} ms), {len(young)} young "
+                f"(longest {max(young, default=0):.0f} ms)"
             )
             if result["idle_commits"] is not None:
                 print(

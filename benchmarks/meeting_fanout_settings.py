@@ -32,3 +32,29 @@ if os.environ.get("BENCH_CONN_MAX_AGE"):
 elif os.environ.get("BENCH_DATABASE", "pool") == "pool":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = dict(DATABASE_POOL_DEFAULTS)
+
+
+def _log_collector_pauses() -> None:
+    """Each garbage collection longer than 5 ms, with its wall-clock end, to the daphne log:
+    meeting_fanout.py counts those inside each row's timed commands."""
+    import gc
+    import sys
+    import time
+
+    started = [0.0]
+
+    def callback(phase, info):
+        if phase == "start":
+            started[0] = time.perf_counter()
+            return
+        pause_ms = (time.perf_counter() - started[0]) * 1000
+        if pause_ms > 5:
+            sys.stderr.write(
+                f"BENCH-GC-PAUSE at={time.time():.3f} generation={info['generation']} "
+                f"ms={pause_ms:.1f}\n"
+            )
+
+    gc.callbacks.append(callback)
+
+
+_log_collector_pauses()
