@@ -96,6 +96,10 @@ def _referral_rule_parts(user, roles: Roles, *, include_auditor: bool) -> tuple[
 
 def _referral_rules(user, roles: Roles, *, include_auditor: bool) -> Q | None:
     parts, _ = _referral_rule_parts(user, roles, include_auditor=include_auditor)
+    return _any_of(parts)
+
+
+def _any_of(parts: list[Q]) -> Q | None:
     if not parts:
         return None
     rules = parts[0]
@@ -125,15 +129,26 @@ def countable_referrals(user, roles: Roles | None = None) -> QuerySet[Referral]:
     them, break glass), the referrals are those of a UNION of one query per rule, each
     answered from its own index (about 9 ms there). A broad rule (a lead's agency, a
     coordinator, an auditor) would make the union as long as the table: then it is the one
-    query. tests/access/test_countable_referrals.py checks both give the same rows."""
+    query. tests/agencies/test_policy_matrix.py checks both give the same rows for every
+    position of the access matrix."""
+    return listable_referrals(user, roles)[1]
+
+
+def listable_referrals(
+    user, roles: Roles | None = None
+) -> tuple[QuerySet[Referral], QuerySet[Referral]]:
+    """`visible_referrals(user)` and `countable_referrals(user)` from one reading of the
+    rules, for a list that shows the one and counts the other (when every rule is narrow the
+    second is the UNION; otherwise both are the same queryset)."""
     roles = roles if roles is not None else roles_of(user)
     parts, broad = _referral_rule_parts(user, roles, include_auditor=True)
     if not parts:
-        return Referral.objects.none()
+        return Referral.objects.none(), Referral.objects.none()
+    visible = Referral.objects.filter(_any_of(parts))
     if broad or len(parts) == 1:
-        return visible_referrals(user, roles)
+        return visible, visible
     each = [Referral.objects.filter(part).order_by().values("pk") for part in parts]
-    return Referral.objects.filter(pk__in=each[0].union(*each[1:]))
+    return visible, Referral.objects.filter(pk__in=each[0].union(*each[1:]))
 
 
 def can_view_referral(user, referral: Referral) -> bool:

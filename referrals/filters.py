@@ -6,9 +6,13 @@ the agencies the person acts for, whether they review cases), so no filter can r
 referral outside it, and a value the person may not choose is refused as invalid.
 """
 
+from dataclasses import dataclass
+from html import escape
+
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.safestring import SafeString, mark_safe
 
 from agencies.models import Agency, AuditAction, AuditEvent
 from referrals.forms import GovDateField
@@ -44,6 +48,34 @@ SORTS = {
     "agency": ("Referring agency", ["agency__name", NEWEST, "-pk"]),
 }
 REVIEW_CHOICES = [("to_review", "Not yet reviewed by you"), ("reviewed", "Reviewed by you")]
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnField:
+    """One filter field as the list draws it (a GOV.UK select, checkbox or date input), its
+    values read once from the bound field rather than looked up again for every option."""
+
+    kind: str  # "select", "checkbox" or "date"
+    id: str
+    name: str
+    label: str
+    error: str  # the first error, or ""
+    options: tuple[tuple[str, str, bool], ...] = ()  # a select's (value, label, selected)
+    # The select's <option> elements, drawn here: a select of 60 agencies drawn option by
+    # option in the template was most of the page's template variables.
+    options_html: SafeString = SafeString("")
+    checked: bool = False  # a checkbox's
+    parts: tuple[str, str, str] = ("", "", "")  # a date's day, month and year as typed
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnFilters:
+    """The filter form in the order the list draws it: the selects and dates, the "Whose"
+    checkboxes, then the sort."""
+
+    fields: list[DrawnField]
+    whose: list[DrawnField]
+    sort: DrawnField
 
 
 class ReceivedDateField(GovDateField):
@@ -121,6 +153,29 @@ class ReferralFilter(django_filters.FilterSet):
             queryset = queryset.order_by(*SORTS[default][1])
         return queryset
 
+    def drawn(self) -> DrawnFilters:
+        """The form's fields as the list draws them."""
+        form = self.form
+        drawn = {name: _drawn(form[name]) for name in form.fields}
+        return DrawnFilters(
+            fields=[
+                drawn[name]
+                for name in (
+                    "state",
+                    "agency",
+                    "category",
+                    "rag",
+                    "received_from",
+                    "received_to",
+                    "waiting",
+                    "review",
+                )
+                if name in drawn
+            ],
+            whose=[drawn[name] for name in ("made_by_me", "my_agency") if name in drawn],
+            sort=drawn["sort"],
+        )
+
     def by_state(self, queryset, name, value):
         if value == "open":
             return queryset.filter(state__in=OPEN_STATES)
@@ -158,3 +213,50 @@ class ReferralFilter(django_filters.FilterSet):
 
     def sorted_by(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])
+
+
+def _drawn(field: forms.BoundField) -> DrawnField:
+    errors = field.errors
+    common = {
+        "id": field.auto_id,
+        "name": field.html_name,
+        "label": field.label,
+        "error": errors[0] if errors else "",
+    }
+    value = field.value()
+    if isinstance(field.field, forms.MultiValueField):
+        typed = value if isinstance(value, list | tuple) else ()
+        parts = tuple(
+            "" if i >= len(typed) or typed[i] is None else str(typed[i]) for i in range(3)
+        )
+        return DrawnField(kind="date", parts=parts, **common)
+    if getattr(field.field.widget, "input_type", None) == "checkbox":
+        return DrawnField(kind="checkbox", checked=bool(value), **common)
+    chosen = str(value)
+    options = tuple((value, label, value == chosen) for value, label in _choices(field.field))
+    return DrawnField(
+        kind="select",
+        options=options,
+        # Escaped as django.utils.html.escape does (which is html.escape, made safe).
+        options_html=mark_safe(  # noqa: S308 (every value and label is escaped)
+            "".join(
+                f'<option value="{escape(value)}"{" selected" if selected else ""}>'
+                f"{escape(label)}</option>"
+                for value, label, selected in options
+            )
+        ),
+        **common,
+    )
+
+
+def _choices(field: forms.ChoiceField):
+    """The field's choices as strings. An agency's label is its name (Agency.__str__), read
+    as (pk, name) pairs rather than as 60 model instances."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            yield "", str(field.empty_label)
+        for pk, name in field.queryset.values_list("pk", "name"):
+            yield str(pk), name
+        return
+    for value, label in field.choices:
+        yield str(value), str(label)
