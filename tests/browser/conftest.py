@@ -223,8 +223,10 @@ def screenshot_path(nodeid: str) -> Path:
 
 
 @pytest.fixture
-def page(browser, live_server_url, request):
-    """A page in a fresh browser context; screenshotted to test-artifacts/ when the test ends."""
+def page(transactional_db, browser, live_server_url, request):
+    """A page in a fresh browser context; screenshotted to test-artifacts/ when the test ends.
+    After the database's set-up and before its flush (the fixture asks for it): the page's
+    sockets have closed and left before the tables are emptied."""
     context = browser.new_context(base_url=live_server_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -237,6 +239,21 @@ def page(browser, live_server_url, request):
         except PlaywrightError as error:
             warnings.warn(f"No screenshot for {request.node.nodeid}: {error}", stacklevel=1)
         context.close()
+        wait_for_closed_sockets_to_leave()
+
+
+# Closed meeting sockets leave in daphne's next batch (panels.fanout.LEAVE_BATCH_SECONDS); a
+# test database flushed meanwhile (TRUNCATE of every table) and that batch's transaction could
+# deadlock on PostgreSQL, failing the next test's set-up.
+LEAVING_TIMEOUT = 5
+
+
+def wait_for_closed_sockets_to_leave() -> None:
+    from panels.models import MeetingPresence
+
+    deadline = time.monotonic() + LEAVING_TIMEOUT
+    while MeetingPresence.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture
