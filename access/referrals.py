@@ -120,26 +120,21 @@ def visible_referrals(user, roles: Roles | None = None) -> QuerySet[Referral]:
     return Referral.objects.filter(rules)
 
 
-def countable_referrals(user, roles: Roles | None = None) -> QuerySet[Referral]:
-    """The same referrals as `visible_referrals`, shaped for counting them all.
+def listable_referrals(
+    user, roles: Roles | None = None
+) -> tuple[QuerySet[Referral], QuerySet[Referral]]:
+    """The referrals this person may read twice over, from one reading of their rules: as
+    `visible_referrals` gives them (the list's pages), and shaped for counting them all (the
+    list's heading).
 
     One query with the rules OR-ed walks every referral through every rule: 35 to 50 ms at
     100,000 referrals, even for a panel member who may read 121 of them. When every rule the
     person holds is narrow (their own referrals, their panels' agendas, cases granted to
-    them, break glass), the referrals are those of a UNION of one query per rule, each
-    answered from its own index (about 9 ms there). A broad rule (a lead's agency, a
-    coordinator, an auditor) would make the union as long as the table: then it is the one
-    query. tests/agencies/test_policy_matrix.py checks both give the same rows for every
-    position of the access matrix."""
-    return listable_referrals(user, roles)[1]
-
-
-def listable_referrals(
-    user, roles: Roles | None = None
-) -> tuple[QuerySet[Referral], QuerySet[Referral]]:
-    """`visible_referrals(user)` and `countable_referrals(user)` from one reading of the
-    rules, for a list that shows the one and counts the other (when every rule is narrow the
-    second is the UNION; otherwise both are the same queryset)."""
+    them, break glass), the second is a UNION of one query per rule, each answered from its
+    own index (about 9 ms there). A broad rule (a lead's agency, a coordinator, an auditor)
+    would make the union as long as the table: then both are the one query.
+    tests/agencies/test_policy_matrix.py checks both give the same rows for every position
+    of the access matrix."""
     roles = roles if roles is not None else roles_of(user)
     parts, broad = _referral_rule_parts(user, roles, include_auditor=True)
     if not parts:

@@ -20,7 +20,7 @@ class CappedPaginator(Paginator):
 
     def __init__(self, object_list, per_page, *, counted=None, cap: int | None = None):
         """`counted`: the same rows as `object_list`, in the shape cheapest to count
-        (access.countable_referrals); the pages are read from `object_list`."""
+        (the second of access.listable_referrals); the pages are read from `object_list`."""
         super().__init__(object_list, per_page)
         self.counted = object_list if counted is None else counted
         self.cap = CAP if cap is None else cap

@@ -9,8 +9,7 @@ from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.utils import dateformat, timezone
 
 import access
 from agencies.models import Agency, AuditEvent
@@ -19,7 +18,7 @@ from missing import selectors as missing_selectors
 from referrals.filters import ReferralFilter
 from referrals.list_paging import CappedPaginator
 from referrals.matching import normalise_name
-from referrals.models import Rag, Referral, ReferralState, ReferralTransition
+from referrals.models import Rag, Referral, ReferralState, ReferralTransition, initials_of
 
 
 def referral_list_for(*, user, limit: int = 50) -> list[Referral]:
@@ -109,30 +108,22 @@ def _listed(rows) -> list[ListedReferral]:
     states = dict(ReferralState.choices)
     rags = dict(Rag.choices)
     before, after = reverse("referrals:detail", args=[_STAND_IN_PK]).split(str(_STAND_IN_PK))
-    months: dict[int, str] = {}
     listed = []
     for row in rows:
-        # As the template's date:"j M Y H:i" drew it: the local time, the month's short name
-        # in the active language.
         received = timezone.localtime(row["submitted_at"] or row["created_at"])
-        month = months.get(received.month)
-        if month is None:
-            month = months[received.month] = str(MONTHS_3[received.month]).title()
         rag = row["rag"]
-        initials = f"{row['child__first_name'][:1]}{row['child__last_name'][:1]}".upper()
         listed.append(
             ListedReferral(
                 pk=row["pk"],
                 reference=row["reference"],
                 url=f"{before}{row['pk']}{after}",
-                child_initials=initials,  # as Child.initials
+                child_initials=initials_of(row["child__first_name"], row["child__last_name"]),
                 agency_name=row["agency__name"],
                 state_label=states.get(row["state"], row["state"]),
                 rag=rag,
                 rag_label=rags.get(rag, rag) if rag else "",
                 rag_tag=_RAG_TAGS.get(rag, "govuk-tag--green"),
-                received=f"{received.day} {month} {received.year:04d} "
-                f"{received.hour:02d}:{received.minute:02d}",
+                received=dateformat.format(received, "j M Y H:i"),
             )
         )
     return listed

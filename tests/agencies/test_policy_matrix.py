@@ -115,18 +115,22 @@ def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
 
 
 @pytest.mark.parametrize("position", POSITIONS)
-def test_countable_referrals_are_the_visible_referrals_for_everyone(world, position):
-    """The referral list counts from `countable_referrals` (a UNION of one query per rule
-    for a person whose rules are all narrow): the same rows as `visible_referrals`."""
+def test_the_listed_and_counted_referrals_are_the_visible_referrals_for_everyone(world, position):
+    """The referral list shows and counts from `listable_referrals` (the count a UNION of
+    one query per rule for a person whose rules are all narrow): the same rows as
+    `visible_referrals`."""
     user = world.people[position]
+    visible = set(access.visible_referrals(user).values_list("pk", flat=True))
 
-    counted = set(access.countable_referrals(user).values_list("pk", flat=True))
+    listed, countable = access.listable_referrals(user)
+    counted = set(countable.values_list("pk", flat=True))
 
-    assert counted == set(access.visible_referrals(user).values_list("pk", flat=True))
-    assert access.countable_referrals(user).count() == len(counted)
+    assert set(listed.values_list("pk", flat=True)) == visible
+    assert counted == visible
+    assert countable.count() == len(counted)
 
 
-def test_countable_referrals_agree_for_a_person_with_several_narrow_rules(world):
+def test_the_counted_referrals_agree_for_a_person_with_several_narrow_rules(world):
     """A panel member who also refers, holds an allocated case and broke the glass: four
     narrow rules, counted as a union, the same rows as the one OR-ed query."""
     member = world.people["member_q"]
@@ -157,7 +161,7 @@ def test_countable_referrals_agree_for_a_person_with_several_narrow_rules(world)
     )
     access.forget(member)
 
-    counted = access.countable_referrals(member)
+    _, counted = access.listable_referrals(member)
 
     assert set(counted.values_list("pk", flat=True)) == set(
         access.visible_referrals(member).values_list("pk", flat=True)
