@@ -277,6 +277,14 @@ def referring_agencies(user) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=ids, is_active=True)
 
 
+def may_refer_for(user, agency: Agency) -> bool:
+    """Whether the person may refer for this agency, one of their referring_agencies: asked of
+    the roles already read for the request and the agency as the caller read it, no query."""
+    roles = roles_of(user)
+    ids = roles.agencies(Role.REFERRER) | roles.agencies(Role.AGENCY_LEAD)
+    return agency.pk in ids and agency.is_active
+
+
 def can_refer(user) -> bool:
     """Referrers and agency leads may start a referral."""
     return referring_agencies(user).exists()

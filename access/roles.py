@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
 from agencies.models import Membership, Role
+from config.compiled_query import CompiledQuery
 from panels.models import PanelMembership
 from referrals.models import BreakGlassAccess, ReferralUserObjectPermission
 
@@ -141,24 +143,39 @@ def kept_with_roles(user, key: str, read: Callable[[], T]) -> T:
     return kept[key]
 
 
-def _read_roles(user) -> Roles:
-    by_role: dict[str, set[int]] = {}
-    grounds: set[str] = set()
-    now = timezone.now()
-    rows = (
+def _roles_query(user_id, now) -> QuerySet:
+    """A person's live memberships in active agencies, and whether they have any panel seat,
+    guardian grant or open break-glass at all."""
+    return (
         Membership.objects.active(now)
-        .filter(user=user, agency__is_active=True)
+        .filter(user_id=user_id, agency__is_active=True)
         .annotate(
-            on_panels=Exists(PanelMembership.objects.active(now).filter(user=user)),
+            on_panels=Exists(PanelMembership.objects.active(now).filter(user_id=user_id)),
             granted=Exists(
                 ReferralUserObjectPermission.objects.filter(
-                    user=user, permission__codename=VIEW_REFERRAL
+                    user_id=user_id, permission__codename=VIEW_REFERRAL
                 )
             ),
-            broke_glass=Exists(BreakGlassAccess.objects.filter(user=user, expires_at__gt=now)),
+            broke_glass=Exists(
+                BreakGlassAccess.objects.filter(user_id=user_id, expires_at__gt=now)
+            ),
         )
         .values_list("role", "agency_id", "on_panels", "granted", "broke_glass")
     )
+
+
+# Read on every request and socket command: compiled once per process (config.compiled_query).
+_ROLES_QUERY = CompiledQuery(
+    _roles_query,
+    user_id=-7_301_999,
+    now=datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC),
+)
+
+
+def _read_roles(user) -> Roles:
+    by_role: dict[str, set[int]] = {}
+    grounds: set[str] = set()
+    rows = _ROLES_QUERY.rows(user_id=user.pk, now=timezone.now())
     for role, agency_id, on_panels, granted, broke_glass in rows:
         by_role.setdefault(role, set()).add(agency_id)
         grounds |= {

@@ -221,9 +221,14 @@ SCAN = re.compile(r"(Seq Scan|Index Scan|Index Only Scan|Bitmap Index Scan)(?: u
 
 
 def explain_matching(seeded: Seeded) -> bool:
-    """EXPLAIN ANALYZE of the two lookups referrals.matching.find_candidates makes."""
+    """EXPLAIN ANALYZE of the one lookup referrals.matching.find_candidates makes: a known
+    child's NHS number, or the busiest date of birth (and that date with day and month
+    swapped), as the function sends it."""
+    from django.db import connection
     from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
 
+    from referrals.matching import find_candidates
     from referrals.models import Child
 
     first, last, born, nhs = seeded.known[0]
@@ -233,23 +238,28 @@ def explain_matching(seeded: Seeded) -> bool:
         .order_by("-n", "date_of_birth")
         .first()
     )
-    queries = {
-        f"same NHS number ({nhs})": Child.objects.filter(nhs_number=nhs).exclude(pk=0),
-        f"same date of birth ({busiest_day['date_of_birth']}, the busiest: "
-        f"{busiest_day['n']} children)": Child.objects.filter(
-            date_of_birth=busiest_day["date_of_birth"]
-        ).exclude(pk=0),
-    }
-    indexed = True
-    print("\nEXPLAIN (ANALYZE) of child matching's queries (referrals.matching.find_candidates):")
-    for label, queryset in queries.items():
-        plan = queryset.explain(analyze=True)
-        print(f"  {label}:")
-        for line in plan.splitlines():
-            print(f"    {line}")
-        if "Seq Scan on referrals_child" in plan or "Index" not in plan:
-            indexed = False
-            print("    -> NOT INDEXED: a sequential scan of the children")
+    with CaptureQueriesContext(connection) as captured:
+        find_candidates(
+            first_name=first,
+            last_name=last,
+            date_of_birth=busiest_day["date_of_birth"],
+            nhs_number=nhs,
+            exclude_child_id=0,
+        )
+    (query,) = captured.captured_queries
+    print(
+        "\nEXPLAIN (ANALYZE) of child matching's one query (referrals.matching.find_candidates): "
+        f"NHS number {nhs}, or born on {busiest_day['date_of_birth']} (the busiest day: "
+        f"{busiest_day['n']} children) or that date with day and month swapped:"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE) {query['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for line in plan.splitlines():
+        print(f"    {line}")
+    indexed = "Seq Scan on referrals_child" not in plan and "Index" in plan
+    if not indexed:
+        print("    -> NOT INDEXED: a sequential scan of the children")
     return indexed
 
 
@@ -395,7 +405,7 @@ def percentile(samples: list[float], p: float) -> float:
     return nearest_rank(samples, p)
 
 
-def where_the_time_goes(seeded: Seeded, bodies: list[dict]) -> None:
+def where_the_time_goes(seeded: Seeded, bodies: list[dict], profile: Path | None = None) -> None:
     """Submissions one after another in this process (DEBUG off), with the parts timed: where
     an API submission's time goes, without HTTP, threads or the connection per request."""
     from django.db import connection
@@ -446,17 +456,28 @@ def where_the_time_goes(seeded: Seeded, bodies: list[dict]) -> None:
     with override_settings(DEBUG=False):
         for body in bodies[1:11]:
             post(body)  # warm-up
+        if profile is not None:
+            # cProfile of the timed submissions alone (no part timers), for `--profile`.
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for body in bodies[61:]:
+                post(body)
+            profiler.disable()
+            profiler.dump_stats(profile)
+            print(f"\nProfile of {len(bodies) - 61} submissions written to {profile}.")
         for label, (module, name) in parts.items():
             setattr(module, name, timed(label, originals[label]))
         try:
-            for body in bodies[11:]:
+            for body in bodies[11:61]:
                 started = time.perf_counter()
                 post(body)
                 total += time.perf_counter() - started
         finally:
             for label, (module, name) in parts.items():
                 setattr(module, name, originals[label])
-    n = len(bodies) - 11
+    n = 50
     print(
         f"\nWhere an API submission's time goes: {n} submissions one after another in this "
         f"process, DEBUG off, mean ms per submission ({queries} queries each):"
@@ -477,6 +498,17 @@ def main(argv: list[str] | None = None) -> int:
         choices=["pool", "per-call"],
         default="pool",
         help="pool: production's psycopg pool (default); per-call: a connection per request",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="also write a cProfile of the in-process submissions to FILE (pstats format)",
+    )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="stop after the in-process timing (and profile): no daphne, no HTTP sides",
     )
     args = parser.parse_args(argv)
     global DATABASE_CHOICE
@@ -512,7 +544,11 @@ def main(argv: list[str] | None = None) -> int:
     indexed = explain_matching(seeded)
 
     today = timezone.localdate()
-    where_the_time_goes(seeded, [submission(rng, seeded, today) for _ in range(61)])
+    where_the_time_goes(
+        seeded, [submission(rng, seeded, today) for _ in range(111)], profile=args.profile
+    )
+    if args.in_process_only:
+        return 0
     connection.close()  # the script holds no connection while daphne is measured
 
     n = args.warmup + args.requests

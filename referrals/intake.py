@@ -13,7 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest, Length
 from django.utils import timezone
@@ -89,8 +89,14 @@ REFERRAL_FIELDS = list(ReferralDetails.__dataclass_fields__)
 
 
 def default_hub() -> Panel | None:
-    """New referrals go to the borough's MASH screening hub, where one is set up."""
-    return Panel.objects.filter(kind=PanelKind.MASH, is_active=True).order_by("pk").first()
+    """New referrals go to the borough's MASH screening hub, where one is set up (read with its
+    clocks, which a submission starts at once)."""
+    return (
+        Panel.objects.filter(kind=PanelKind.MASH, is_active=True)
+        .select_related("screening_clocks")
+        .order_by("pk")
+        .first()
+    )
 
 
 def _stem_for(referral: Referral) -> str:
@@ -116,9 +122,19 @@ def _next_serial(stem: str) -> int:
     """Take the next number under `stem`: the counter's row is incremented (and so locked
     until the caller's transaction ends), so two referrals made at once queue for it, one
     after the other, and never collide."""
+    table = connection.ops.quote_name(ReferenceSerial._meta.db_table)
     for _ in range(3):
-        if ReferenceSerial.objects.filter(stem=stem).update(last=F("last") + 1):
-            return ReferenceSerial.objects.values_list("last", flat=True).get(stem=stem)
+        with connection.cursor() as cursor:
+            # One statement takes the number and reads it (PostgreSQL and SQLite 3.35+ both
+            # have RETURNING; the ORM's update() does not).
+            cursor.execute(
+                # The table's name is the model's, quoted; the stem is a parameter.
+                f'UPDATE {table} SET "last" = "last" + 1 WHERE "stem" = %s RETURNING "last"',  # noqa: S608
+                [stem],
+            )
+            taken = cursor.fetchone()
+        if taken is not None:
+            return taken[0]
         try:
             with transaction.atomic():  # the year's first: made once, by whoever comes first
                 ReferenceSerial.objects.create(stem=stem, last=_highest_serial(stem) + 1)
@@ -128,17 +144,17 @@ def _next_serial(stem: str) -> int:
     raise ReferralError("Could not number the referral. Try again.")
 
 
-def _number(referral: Referral) -> None:
-    """Give a new referral its reference: PREFIX-YEAR-NNNN, the year's next number for the
-    prefix (four digits, more after 9999), the one format of the service (the demo borough's
-    FEN-2026-0001). The counter moves in the referral's own transaction: a referral undone
-    gives its number back, so the year's numbers have no gaps and no repeats."""
+def _numbered_insert(referral: Referral) -> None:
+    """Insert a new referral with its reference: PREFIX-YEAR-NNNN, the year's next number for
+    the prefix (four digits, more after 9999), the one format of the service (the demo
+    borough's FEN-2026-0001). The counter moves in the referral's own transaction: a referral
+    undone gives its number back, so the year's numbers have no gaps and no repeats."""
     stem = _stem_for(referral)
     for _ in range(3):
         referral.reference = f"{stem}{_next_serial(stem):04d}"
         try:
             with transaction.atomic():
-                referral.save(update_fields=["reference"])
+                referral.save(force_insert=True)
             return
         except IntegrityError:
             # Taken by a reference given outside the counter (an import, rows written before
@@ -178,6 +194,11 @@ def _record_transition(*, referral, transition, actor, reason="", request=None, 
     referral.state = transition.target
 
 
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Call this inside the caller's transaction (transaction.atomic).")
+
+
 @transaction.atomic(durable=True)
 def referral_draft_save(
     *,
@@ -193,14 +214,38 @@ def referral_draft_save(
 
     A draft's edits only ever reach a child row of its own: when another referral names the
     draft's row, the draft moves to a copy first (child_record.own_child_for_draft)."""
-    if not access.referring_agencies(actor).filter(pk=agency.pk).exists():
+    return draft_save(
+        actor=actor,
+        agency=agency,
+        child=child,
+        details=details,
+        household=household,
+        referral=referral,
+        request=request,
+    )
+
+
+def draft_save(
+    *,
+    actor,
+    agency: Agency,
+    child: ChildDetails,
+    details: ReferralDetails,
+    household: list[HouseholdDetails] | None = None,
+    referral: Referral | None = None,
+    request=None,
+) -> Referral:
+    """referral_draft_save's work, inside the caller's transaction: for a service that saves
+    and submits in one (referrals.api.submission). A new draft comes back with `new_household`,
+    the household rows it was given."""
+    _require_transaction()
+    if not access.may_refer_for(actor, agency):
         raise access.ForbiddenForUser(action="refer for", object_type="agency", object_id=agency.pk)
     if referral is None:
         new_child = Child()
         _apply_child(new_child, child)
-        new_child.save()
+        new_child.save(force_insert=True)
         referral = Referral(
-            reference=f"DRAFT-{uuid.uuid4().hex[:12]}",
             child=new_child,
             agency=agency,
             referrer=actor,
@@ -208,29 +253,43 @@ def referral_draft_save(
         )
         for name in REFERRAL_FIELDS:
             setattr(referral, name, getattr(details, name))
-        referral.save()
-        _number(referral)
-        action = audit.Action.CREATED
-    else:
-        if referral.state != ReferralState.DRAFT:
-            raise ReferralError("Only a draft can be edited like this.")
-        if not access.can_change_referral(actor, referral):
-            raise access.ForbiddenForUser(
-                action="edit",
-                object_type="referral",
-                object_id=referral.pk,
-                referral_id=referral.pk,
+        _numbered_insert(referral)
+        # A new draft has no household yet: its rows are written in one statement.
+        referral.new_household = HouseholdMember.objects.bulk_create(
+            HouseholdMember(
+                child=new_child,
+                referral=referral,
+                full_name=new.full_name,
+                relationship=new.relationship,
+                date_of_birth=new.date_of_birth,
+                lives_with_child=new.lives_with_child,
             )
-        child_row = child_record.own_child_for_draft(
-            actor=actor, referral=referral, request=request
+            for new in household or []
         )
-        _apply_child(child_row, child)
-        child_row.save()
-        referral.agency = agency
-        for name in REFERRAL_FIELDS:
-            setattr(referral, name, getattr(details, name))
-        referral.save(update_fields=["agency", *REFERRAL_FIELDS])
-        action = audit.Action.CHANGED
+        audit.record(
+            actor=actor,
+            action=audit.Action.CREATED,
+            obj=referral,
+            referral=referral,
+            request=request,
+        )
+        return referral
+    if referral.state != ReferralState.DRAFT:
+        raise ReferralError("Only a draft can be edited like this.")
+    if not access.can_change_referral(actor, referral):
+        raise access.ForbiddenForUser(
+            action="edit",
+            object_type="referral",
+            object_id=referral.pk,
+            referral_id=referral.pk,
+        )
+    child_row = child_record.own_child_for_draft(actor=actor, referral=referral, request=request)
+    _apply_child(child_row, child)
+    child_row.save()
+    referral.agency = agency
+    for name in REFERRAL_FIELDS:
+        setattr(referral, name, getattr(details, name))
+    referral.save(update_fields=["agency", *REFERRAL_FIELDS])
     if household is not None:
         # A draft's household list is replaced as typed; submitted ones are never edited so.
         existing = list(referral.household_members.filter(removed_at__isnull=True))
@@ -254,7 +313,9 @@ def referral_draft_save(
             HouseholdMember.objects.filter(
                 pk__in=[m.pk for m in existing[len(household) :]]
             ).update(referral=None)
-    audit.record(actor=actor, action=action, obj=referral, referral=referral, request=request)
+    audit.record(
+        actor=actor, action=audit.Action.CHANGED, obj=referral, referral=referral, request=request
+    )
     return referral
 
 
@@ -268,6 +329,13 @@ def missing_for_submission(referral: Referral) -> list[str]:
 def referral_submit(*, actor, referral: Referral, request=None) -> Referral:
     """Submit a complete draft: start its clocks and suggest existing records of the child."""
     referral = Referral.objects.select_for_update().select_related("child").get(pk=referral.pk)
+    return submit_locked(actor=actor, referral=referral, request=request)
+
+
+def submit_locked(*, actor, referral: Referral, request=None) -> Referral:
+    """referral_submit's work, inside the caller's transaction, on a referral whose row the
+    caller has locked (select_for_update) or inserted in that same transaction."""
+    _require_transaction()
     transition = workflow.transition_for(name="submit", state=referral.state)
     access.require(actor, "submit", referral)
     missing = completeness.missing_for_submission(referral)
@@ -283,19 +351,27 @@ def referral_submit(*, actor, referral: Referral, request=None) -> Referral:
         update_fields=["state", "hub", "submitted_at", "screening_due_at", "decision_due_at"]
     )
     child = referral.child
-    for candidate in matching.find_candidates(
+    candidates = matching.find_candidates(
         first_name=child.first_name,
         last_name=child.last_name,
         date_of_birth=child.date_of_birth,
         nhs_number=child.nhs_number,
         aliases=child.aliases,
         exclude_child_id=child.pk,
-    ):
-        ChildMatch.objects.get_or_create(
-            referral=referral,
-            candidate=candidate.child,
-            defaults={"score": candidate.score, "reasons": candidate.reasons},
-        )
+    )
+    # One statement for every suggestion; a suggestion already made is left as it is.
+    ChildMatch.objects.bulk_create(
+        [
+            ChildMatch(
+                referral=referral,
+                candidate=candidate.child,
+                score=candidate.score,
+                reasons=candidate.reasons,
+            )
+            for candidate in candidates
+        ],
+        ignore_conflicts=True,
+    )
     return referral
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
+from django.db.models import Q
+
 from referrals.models import Child
 
 NAME_MATCH_THRESHOLD = 0.8
@@ -78,24 +80,32 @@ def find_candidates(
 ) -> list[Candidate]:
     """Known children who may be this one, best first: the same NHS number scores 1; a similar
     name scores its likeness on the same date of birth, and less on a swapped day and month."""
-    known = Child.objects.referred().exclude(pk=exclude_child_id)
-    found: dict[int, Candidate] = {}
-    if nhs_number:
-        for child in known.filter(nhs_number=nhs_number):
-            found[child.pk] = Candidate(child, 1.0, "Same NHS number")
+    dates: list[tuple[date, float, str]] = []
     if date_of_birth:
-        names = [f"{first_name} {last_name}", *(aliases or [])]
-        dates = [(date_of_birth, 1.0, "Same date of birth")]
+        dates.append((date_of_birth, 1.0, "Same date of birth"))
         swapped = swapped_day_and_month(date_of_birth)
         if swapped is not None:
             dates.append((swapped, SWAPPED_DATE_FACTOR, "Day and month of birth swapped"))
-        for born, factor, why in dates:
-            for child in known.filter(date_of_birth=born):
-                if child.pk in found:
-                    continue
-                score = max(best_name_similarity(name, child) for name in names)
-                if score >= NAME_MATCH_THRESHOLD:
-                    found[child.pk] = Candidate(
-                        child, round(score * factor, 3), f"{why}; name {round(score * 100)}% alike"
-                    )
+    if not dates and not nhs_number:
+        return []
+    wanted = Q(date_of_birth__in=[born for born, _, _ in dates])
+    if nhs_number:
+        wanted |= Q(nhs_number=nhs_number)
+    # One read of every child who could match, by either rule; each index answers its part.
+    known = list(Child.objects.referred().exclude(pk=exclude_child_id).filter(wanted))
+    found: dict[int, Candidate] = {}
+    if nhs_number:
+        for child in known:
+            if child.nhs_number == nhs_number:
+                found[child.pk] = Candidate(child, 1.0, "Same NHS number")
+    names = [f"{first_name} {last_name}", *(aliases or [])]
+    for born, factor, why in dates:
+        for child in known:
+            if child.date_of_birth != born or child.pk in found:
+                continue
+            score = max(best_name_similarity(name, child) for name in names)
+            if score >= NAME_MATCH_THRESHOLD:
+                found[child.pk] = Candidate(
+                    child, round(score * factor, 3), f"{why}; name {round(score * 100)}% alike"
+                )
     return sorted(found.values(), key=lambda c: (-c.score, c.child.pk))

@@ -144,12 +144,12 @@ class ReferralCreateApi(ApiView):
 
         def __init__(self, *args, agencies=None, **kwargs):
             super().__init__(*args, **kwargs)
-            if agencies is not None:
-                self.fields["agency"].queryset = agencies
+            self.agencies = list(agencies or [])
+            self.fields["agency"].agencies = self.agencies
 
         def validate(self, attrs):
             if "agency" not in attrs:
-                choices = list(self.fields["agency"].queryset.order_by("pk")[:2])
+                choices = self.agencies
                 if len(choices) != 1:
                     raise serializers.ValidationError(
                         {"agency": "Choose the agency you are referring for: you act for several"}
@@ -180,8 +180,8 @@ class ReferralCreateApi(ApiView):
         },
     )
     def post(self, request):
-        agencies = access.referring_agencies(request.user)
-        if not agencies.exists():
+        agencies = list(access.referring_agencies(request.user).order_by("pk"))
+        if not agencies:
             raise MayNotRefer(request.user)
         key = submission.idempotency_key(request)
         sha256 = ""
@@ -207,10 +207,10 @@ class ReferralCreateApi(ApiView):
 
     def _answer(self, request, referral: Referral, *, created: bool) -> Response:
         if created:
-            # Just made by the caller, through services that asked the policy; a referral a
-            # moment old has no contributions yet.
-            referral = Referral.objects.select_related("child", "agency", "hub").get(pk=referral.pk)
-            referral.api_household = household_of(referral)
+            # Just made by the caller, through services that asked the policy, and answered
+            # from the rows they wrote (child, agency, hub and household in hand); a referral
+            # a moment old has no contributions yet.
+            referral.api_household = referral.new_household
             referral.api_contributions = []
         else:
             # A replay is a read like any other, of the referral as it is now: recorded as a

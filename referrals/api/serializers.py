@@ -295,6 +295,21 @@ class AgencyChoiceField(serializers.PrimaryKeyRelatedField):
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Agency.objects.none())
         super().__init__(**kwargs)
+        self.agencies = None  # the serializer gives the agencies the view read, in hand
+
+    def to_internal_value(self, data):
+        if self.agencies is None:
+            return super().to_internal_value(data)
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        for agency in self.agencies:
+            if agency.pk == pk:
+                return agency
+        self.fail("does_not_exist", pk_value=data)
 
 
 # --- Out ----------------------------------------------------------------------------------------

@@ -1,19 +1,18 @@
 """Creating and submitting a referral in one API call, at most once per Idempotency-Key.
 
-The intake services are each their own durable transaction, so one call is three steps:
-save the draft (referrals.intake.referral_draft_save), claim the key for it (the unique
-constraint on IdempotencyKey(user, key)), then submit it (referrals.intake.referral_submit).
-Claiming before submitting means that of two identical requests racing, the one that loses
-the claim has only made a draft: it withdraws its draft and answers with the winner's
-referral. On PostgreSQL the race does not even start: a session advisory lock on the key
-makes the second request wait for the first, then replay it. A key whose referral is still
-a draft (the process stopped between claim and submit) is submitted when the request is
-repeated, so a retry finishes the job.
+One transaction does it all: save the draft (referrals.intake.draft_save), claim the key for
+it (the unique constraint on IdempotencyKey(user, key)), submit it
+(referrals.intake.submit_locked). Either everything is written or nothing is: a request that
+fails part-way leaves no draft behind, and its retry starts afresh. On PostgreSQL a
+transaction advisory lock on the key makes a second identical request wait for the first to
+commit, then replay it; elsewhere, of two identical requests racing, the one that loses the
+claim rolls back everything it wrote and answers with the winner's referral. A key whose
+referral is still a draft (left so by the older, three-transaction version of this module)
+is submitted when the request is repeated, so a retry finishes the job.
 """
 
 import hashlib
 import json
-from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
 from drf_spectacular.utils import OpenApiParameter
@@ -97,22 +96,19 @@ def _submitted(*, actor, referral: Referral, request=None) -> Referral:
     return referral
 
 
-@contextmanager
-def _one_request_per_key(*, actor, key: str | None):
-    """PostgreSQL: requests with the same user and key run one at a time (a session lock,
-    held across the services' own transactions). Elsewhere the unique constraint decides."""
+def _wait_for_key(*, actor, key: str | None) -> None:
+    """PostgreSQL: requests with the same user and key run one at a time (a lock held until
+    the caller's transaction ends). Elsewhere the unique constraint decides."""
     if key is None or connection.vendor != "postgresql":
-        yield
         return
     digest = hashlib.sha256(f"{actor.pk}\n{key}".encode()).digest()
     lock = [ADVISORY_LOCK_CLASS, int.from_bytes(digest[:4], "big", signed=True)]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", lock)
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", lock)
+
+
+class _KeyTaken(Exception):
+    """The key was claimed by another request after this one looked: roll back and replay."""
 
 
 def referral_create_and_submit(
@@ -126,34 +122,42 @@ def referral_create_and_submit(
     sha256: str = "",
     request=None,
 ) -> tuple[Referral, bool]:
-    """Save and submit a referral; with a key, at most once. Returns (referral, created)."""
-    with _one_request_per_key(actor=actor, key=key):
-        if key is not None:
-            earlier = replay(actor=actor, key=key, sha256=sha256, request=request)
-            if earlier is not None:
-                return earlier, False
-        draft = intake.referral_draft_save(
-            actor=actor,
-            agency=agency,
-            child=child,
-            details=details,
-            household=household,
-            request=request,
-        )
-        if key is not None:
-            try:
-                with transaction.atomic():
+    """Save and submit a referral; with a key, at most once. Returns (referral, created).
+    A new referral comes back with `new_household`, its household rows as written."""
+    try:
+        with transaction.atomic(durable=True):
+            _wait_for_key(actor=actor, key=key)
+            if key is not None:
+                claim = _claimed(actor=actor, key=key)
+                if claim is not None:
+                    if claim.body_sha256 != sha256:
+                        raise IdempotencyKeyReused()
+                    earlier = claim.referral
+                    if earlier.state != ReferralState.DRAFT:
+                        return earlier, False
+                    # Left a draft by the older version of this module: finished now.
+                    earlier = Referral.objects.select_for_update().get(pk=earlier.pk)
+                    return intake.submit_locked(
+                        actor=actor, referral=earlier, request=request
+                    ), False
+            referral = intake.draft_save(
+                actor=actor,
+                agency=agency,
+                child=child,
+                details=details,
+                household=household,
+                request=request,
+            )
+            if key is not None:
+                try:
+                    # No savepoint: a refusal here ends the whole transaction, at once.
                     IdempotencyKey.objects.create(
-                        user=actor, key=key, body_sha256=sha256, referral=draft
+                        user=actor, key=key, body_sha256=sha256, referral=referral
                     )
-            except IntegrityError:
-                # Another request with this key claimed it first: ours is a duplicate draft.
-                intake.referral_withdraw(
-                    actor=actor,
-                    referral=draft,
-                    reason=f"Duplicate: another request with the same {IDEMPOTENCY_KEY_HEADER} "
-                    "made this referral first.",
-                    request=request,
-                )
-                return replay(actor=actor, key=key, sha256=sha256, request=request), False
-        return _submitted(actor=actor, referral=draft, request=request), True
+                except IntegrityError:
+                    raise _KeyTaken() from None
+            return intake.submit_locked(actor=actor, referral=referral, request=request), True
+    except _KeyTaken:
+        # Another request with this key committed first (not on PostgreSQL, where the lock
+        # makes us wait for it): everything this one wrote is rolled back; answer with theirs.
+        return replay(actor=actor, key=key, sha256=sha256, request=request), False

@@ -13,7 +13,14 @@ from referrals import intake
 from referrals.api import submission
 from referrals.api.tokens import api_token_issue
 from referrals.models import IdempotencyKey, Referral, ReferralState
-from tests.referrals.test_api_referrals import LIST, api_as, referral_body
+from tests.referrals.conftest import child_details, referral_details
+from tests.referrals.test_api_referrals import (
+    LIST,
+    VALID_NHS_NUMBER,
+    VALID_POSTCODE,
+    api_as,
+    referral_body,
+)
 
 KEY = "6f1c2a9e-4b7d-4f0e-9d55-0c9a1e7b3d21"
 
@@ -102,12 +109,13 @@ def test_an_unusable_key_is_a_field_error(borough, key):
     assert not Referral.objects.exists()
 
 
-def test_of_two_identical_requests_racing_the_loser_withdraws_its_draft_and_gets_the_winner(
+def test_of_two_identical_requests_racing_the_loser_makes_nothing_and_gets_the_winner(
     borough, monkeypatch
 ):
     api = api_as(borough["referrer"])
     winner = post(api, referral_body()).json()
-    # The loser looked for the key before the winner had committed it, so it saw none.
+    # The loser looked for the key before the winner had committed it, so it saw none (twice:
+    # before validating, and again in its transaction).
     claimed = submission._claimed
     not_yet = [None, None]
     monkeypatch.setattr(
@@ -118,25 +126,60 @@ def test_of_two_identical_requests_racing_the_loser_withdraws_its_draft_and_gets
 
     assert loser.status_code == 200
     assert loser.json()["id"] == winner["id"]
-    assert Referral.objects.filter(state=ReferralState.SUBMITTED).count() == 1
-    duplicate = Referral.objects.exclude(pk=winner["id"]).get()
-    assert duplicate.state == ReferralState.WITHDRAWN
-    assert duplicate.transitions.get(name="withdraw").from_state == ReferralState.DRAFT
+    # Its draft, child, household and audit rows went with its transaction: no duplicate to
+    # withdraw, no gap in the references.
+    assert Referral.objects.count() == 1
+    assert Referral.objects.get().state == ReferralState.SUBMITTED
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.CREATED, object_type="referrals.referral"
+        ).count()
+        == 1
+    )
 
 
-def test_a_retry_finishes_a_submission_that_stopped_after_its_draft_was_saved(borough, monkeypatch):
+def test_a_submission_stopped_part_way_leaves_nothing_and_its_retry_makes_the_referral(
+    borough, monkeypatch
+):
     api = api_as(borough["referrer"])
 
     def stops(**kwargs):
         raise ConnectionError("the process stopped")
 
     with monkeypatch.context() as patched:
-        patched.setattr(intake, "referral_submit", stops)
+        patched.setattr(intake, "submit_locked", stops)
         with pytest.raises(ConnectionError):
             post(api, referral_body())
+    assert not Referral.objects.exists()
+    assert not IdempotencyKey.objects.exists()
     retried = post(api, referral_body())
 
+    assert retried.status_code == 201
+    assert retried.json()["state"] == ReferralState.SUBMITTED
+    assert Referral.objects.count() == 1
+
+
+def test_a_retry_finishes_a_key_left_with_a_draft_by_the_older_three_step_submission(borough):
+    # The older version saved the draft, claimed the key and submitted in three transactions,
+    # so a process stopped between them could leave a claimed key on a draft.
+    referrer = borough["referrer"]
+    api = api_as(referrer)
+    body = referral_body()
+    draft = intake.referral_draft_save(
+        actor=referrer,
+        agency=borough["police"],
+        child=child_details(nhs_number=VALID_NHS_NUMBER, postcode=VALID_POSTCODE),
+        details=referral_details(),
+        household=[],
+    )
+    IdempotencyKey.objects.create(
+        user=referrer, key=KEY, body_sha256=submission.body_sha256(body), referral=draft
+    )
+
+    retried = post(api, body)
+
     assert retried.status_code == 200
+    assert retried.json()["id"] == draft.pk
     assert retried.json()["state"] == ReferralState.SUBMITTED
     assert Referral.objects.count() == 1
 
