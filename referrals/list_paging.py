@@ -10,6 +10,7 @@ filters.
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db import connections
 
 CAP = 500
 
@@ -18,17 +19,31 @@ class CappedPaginator(Paginator):
     """A Paginator whose count stops at `cap` + 1: `capped` says there are more than `cap`,
     and the pages reach the cap's last page."""
 
-    def __init__(self, object_list, per_page, *, counted=None, cap: int | None = None):
-        """`counted`: the same rows as `object_list`, in the shape cheapest to count
-        (the second of access.listable_referrals); the pages are read from `object_list`."""
+    def __init__(self, object_list, per_page, *, counted_parts=None, cap: int | None = None):
+        """`counted_parts`: querysets whose union is the rows of `object_list` (one per rule
+        of access.listable_referrals, filtered as the list is), counted part by part; the
+        pages are read from `object_list`."""
         super().__init__(object_list, per_page)
-        self.counted = object_list if counted is None else counted
+        self.counted_parts = counted_parts or [object_list]
         self.cap = CAP if cap is None else cap
 
     @cached_property
     def _counted(self) -> int:
-        # SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1): the database stops at cap + 1.
-        return self.counted[: self.cap + 1].count()
+        limit = self.cap + 1
+        parts = [part.values("pk") for part in self.counted_parts]
+        if len(parts) == 1:
+            # SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1): the database stops at cap + 1.
+            return parts[0][:limit].count()
+        if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
+            # Each part stops at cap + 1 on its own: if one reaches it there are more than
+            # the cap; if none does, each is whole, and so is their union. Each keeps the
+            # list's order: a broad rule walks the list's own index and stops there, where
+            # the live cases are (the newest), rather than scanning the table from its start.
+            parts = [part[:limit] for part in parts]
+        else:
+            # SQLite cannot limit or order the parts of a UNION: the union is counted.
+            parts = [part.order_by() for part in parts]
+        return parts[0].union(*parts[1:])[:limit].count()
 
     @cached_property
     def capped(self) -> bool:

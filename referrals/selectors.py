@@ -59,7 +59,7 @@ def referral_list_page(*, user, params: QueryDict, page_size: int) -> ReferralLi
     """The referrals the person may see, filtered and sorted as `params` ask, a page at a
     time (`params["page"]`), counted up to list_paging.CAP; for a quality auditor with no
     filters chosen, the live cases they have not yet reviewed."""
-    visible, countable = access.listable_referrals(user)
+    visible, rules = access.listable_referrals(user)
     reviews = access.reviews_live_cases(user)
     data = params.copy()
     if reviews and not data:
@@ -78,11 +78,12 @@ def referral_list_page(*, user, params: QueryDict, page_size: int) -> ReferralLi
     )
     if filters.is_valid():
         rows = filters.qs.values(*_LISTED_COLUMNS)
-        # Counted from the same filters over the same referrals, shaped to count fast.
-        counted = filters.filter_queryset(countable)
+        # Counted from the same filters over the same referrals, rule by rule.
+        counted = [filters.filter_queryset(rule) for rule in rules]
     else:
-        rows = counted = visible.none()
-    page = CappedPaginator(rows, page_size, counted=counted).get_page(params.get("page"))
+        rows = visible.none()
+        counted = [rows]
+    page = CappedPaginator(rows, page_size, counted_parts=counted).get_page(params.get("page"))
     page.object_list = _listed(page.object_list)
     return ReferralList(filters=filters, page=page, reviews=reviews)
 

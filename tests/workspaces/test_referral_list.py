@@ -176,3 +176,27 @@ def test_new_references_follow_the_one_format_and_continue_the_years_numbers(bor
     ]
 
     assert [r.reference for r in made] == [f"FEN-{year}-0001", f"FEN-{year}-0002"]
+
+
+def test_the_count_rule_by_rule_stops_at_the_cap_and_counts_a_referral_in_two_rules_once(
+    make_referral,
+):
+    """The heading counts each rule's referrals (access.listable_referrals) up to the cap on
+    its own: more than the cap across the rules is "more than", though no rule alone reaches
+    it; within the cap a referral that two rules give is counted once."""
+    made = [make_referral().pk for _ in range(12)]
+    first_rule = Referral.objects.filter(pk__in=made[:7])  # 7
+    second_rule = Referral.objects.filter(pk__in=made[5:])  # 7, two of them also in the first
+
+    def paginator(cap):
+        return list_paging.CappedPaginator(
+            Referral.objects.filter(pk__in=made),
+            25,
+            counted_parts=[first_rule, second_rule],
+            cap=cap,
+        )
+
+    assert (paginator(12).count, paginator(12).capped) == (12, False)
+    assert (paginator(30).count, paginator(30).capped) == (12, False)
+    assert (paginator(11).count, paginator(11).capped) == (11, True)
+    assert (paginator(6).count, paginator(6).capped) == (6, True)
