@@ -8,22 +8,26 @@ every run (one agency with a referrer and their API token, the MASH hub, and 100
 children written with COPY), so every run starts from the same data. Refuses a database
 holding data it did not seed.
 
-Then it prints EXPLAIN (ANALYZE) of the two queries child matching makes (the same NHS
-number; the same date of birth), starts ONE daphne process (settings
+Then it times 50 submissions in-process, part by part (`--profile FILE` also writes a
+cProfile of 50 more; `--in-process-only` stops there), starts ONE daphne process (settings
 benchmarks.submit_settings: the project's, plus the bare view of benchmarks/submit_urls.py)
 and sends, from several client threads on keep-alive connections, the same submissions to:
 
 - the API: POST /api/v1/referrals/ with a token and an Idempotency-Key: validation, the
-  policy, draft then submit (clocks, child matching), the key, the audit rows, the answer
-  read back through the policy;
+  policy, then one transaction with the draft, the key and the submission (clocks, child
+  matching), the audit rows, and the answer from the rows written;
 - the bare view: a plain Django view that writes the same child and referral rows.
 
 Each request carries a different child; one in ten is a child already known (same NHS
 number, name and date of birth), so matching finds something. Requests per second and
 p50/p95/p99 latency are printed for both sides, measured in the same run.
 
+Last, EXPLAIN (ANALYZE) of child matching's one query (referrals.matching.find_candidates:
+the same NHS number, or the same date of birth or that date with day and month swapped),
+with the runs' referrals in the database.
+
 Targets: the API takes at least half the bare view's submissions a second in the same run
-(issue 13), and both matching queries use an index (no sequential scan of the children).
+(issue 13), and matching uses the children's indexes (no sequential scan of the children).
 The first target, 100 a second on one process, is printed beside them. Both sides run on
 production's database pool unless `--database per-call`. Exit status 1 when missed.
 """

@@ -133,6 +133,16 @@ def test_submission_through_the_api_starts_the_clocks_and_suggests_the_same_chil
     assert AuditEvent.objects.filter(referral=referral, action=AuditAction.CREATED).exists()
 
 
+def test_the_audit_rows_of_an_api_submission_name_the_agency_the_referrer_acts_for(borough):
+    # The API draws no page header: the agency is read on its own, once for the request.
+    response = api_as(borough["referrer"]).post(LIST, referral_body(), format="json")
+
+    rows = AuditEvent.objects.filter(referral_id=response.json()["id"])
+    assert {row.action for row in rows} == {AuditAction.CREATED, AuditAction.CHANGED}
+    assert {row.actor_agency for row in rows} == {borough["police"]}
+    assert {row.actor for row in rows} == {borough["referrer"]}
+
+
 def test_identifiers_are_stored_as_normalised(borough):
     body = referral_body(
         child={"nhs_number": "943-476-5919", "upn": "a 1234 5678 9012", "postcode": "sw1a1aa"}
