@@ -32,17 +32,18 @@ class CappedPaginator(Paginator):
         limit = self.cap + 1
         parts = [part.values("pk") for part in self.counted_parts]
         if len(parts) == 1:
-            # SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1): the database stops at cap + 1.
+            # SELECT COUNT(*) FROM (SELECT ... LIMIT cap + 1): the database stops at cap + 1,
+            # walking the list's own order (for a person who may read every case, the newest
+            # are where the live cases are, found at once down the list's index).
             return parts[0][:limit].count()
+        # Unordered: a part stops as soon as it has found cap + 1, in whatever order its
+        # index gives them (sorting would read the whole part first).
+        parts = [part.order_by() for part in parts]
         if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
             # Each part stops at cap + 1 on its own: if one reaches it there are more than
-            # the cap; if none does, each is whole, and so is their union. Each keeps the
-            # list's order: a broad rule walks the list's own index and stops there, where
-            # the live cases are (the newest), rather than scanning the table from its start.
+            # the cap; if none does, each is whole, and so is their union.
             parts = [part[:limit] for part in parts]
-        else:
-            # SQLite cannot limit or order the parts of a UNION: the union is counted.
-            parts = [part.order_by() for part in parts]
+        # (SQLite cannot limit the parts of a UNION: there the union is counted to the cap.)
         return parts[0].union(*parts[1:])[:limit].count()
 
     @cached_property
