@@ -118,20 +118,21 @@ def _highest_serial(stem: str) -> int:
     return max(serials, default=0)
 
 
+# On ReferenceSerial's table, named as it is in the SQL (a test checks the name).
+TAKE_NEXT_SERIAL = (
+    'UPDATE "referrals_referenceserial" SET "last" = "last" + 1 WHERE "stem" = %s RETURNING "last"'
+)
+
+
 def _next_serial(stem: str) -> int:
     """Take the next number under `stem`: the counter's row is incremented (and so locked
     until the caller's transaction ends), so two referrals made at once queue for it, one
     after the other, and never collide."""
-    table = connection.ops.quote_name(ReferenceSerial._meta.db_table)
     for _ in range(3):
         with connection.cursor() as cursor:
             # One statement takes the number and reads it (PostgreSQL and SQLite 3.35+ both
             # have RETURNING; the ORM's update() does not).
-            cursor.execute(
-                # The table's name is the model's, quoted; the stem is a parameter.
-                f'UPDATE {table} SET "last" = "last" + 1 WHERE "stem" = %s RETURNING "last"',  # noqa: S608
-                [stem],
-            )
+            cursor.execute(TAKE_NEXT_SERIAL, [stem])
             taken = cursor.fetchone()
         if taken is not None:
             return taken[0]

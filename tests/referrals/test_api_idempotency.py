@@ -265,3 +265,9 @@ def test_a_counter_behind_a_reference_given_outside_it_catches_up(borough, setti
 
     assert first.status_code == 201 and second.status_code == 201
     assert second.json()["reference"] == f"FEN-{year}-0003"
+
+
+def test_the_statement_that_takes_a_number_names_the_counters_table():
+    from referrals.models import ReferenceSerial
+
+    assert f'UPDATE "{ReferenceSerial._meta.db_table}" ' in intake.TAKE_NEXT_SERIAL
