@@ -116,6 +116,21 @@ def test_only_the_quality_auditor_must_give_a_reason_to_read(world):
 
 
 @pytest.mark.parametrize("position", POSITIONS)
+def test_may_refer_for_agrees_with_referring_agencies_for_everyone(world, position):
+    """`may_refer_for` answers from the roles already read, with no query; it must give what
+    `referring_agencies` gives, for every agency, a closed one too."""
+    user = world.people[position]
+    closed = world.agencies["c"]
+    closed.is_active = False
+    closed.save(update_fields=["is_active"])
+    access.forget(user.pk)
+    referring = set(access.referring_agencies(user).values_list("pk", flat=True))
+
+    for agency in world.agencies.values():
+        assert access.may_refer_for(user, agency) == (agency.pk in referring), agency.name
+
+
+@pytest.mark.parametrize("position", POSITIONS)
 def test_the_listed_and_counted_referrals_are_the_visible_referrals_for_everyone(world, position):
     """The referral list shows and counts from `listable_referrals` (counted rule by rule,
     one query per rule): the same rows as `visible_referrals`."""

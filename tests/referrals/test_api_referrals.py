@@ -323,6 +323,36 @@ def test_an_agency_the_person_does_not_act_for_is_a_field_error(borough):
     assert response.json()["errors"] == {"agency": ["Choose an agency you act for"]}
 
 
+@pytest.mark.parametrize(
+    ("agency", "error"),
+    [
+        ("abc", "Give the agency's id, a number"),
+        (True, "Give the agency's id, a number"),
+        ([1], "Give the agency's id, a number"),
+        (987654, "Choose an agency you act for"),
+    ],
+)
+def test_an_agency_that_is_not_an_id_of_theirs_is_a_field_error(borough, agency, error):
+    response = api_as(borough["referrer"]).post(LIST, referral_body(agency=agency), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"agency": [error]}
+    assert not Referral.objects.exists()
+
+
+def test_an_agency_closed_since_is_not_one_to_refer_for(borough):
+    police = borough["police"]
+    police.is_active = False
+    police.save(update_fields=["is_active"])
+
+    response = api_as(borough["referrer"]).post(
+        LIST, referral_body(agency=police.pk), format="json"
+    )
+
+    assert response.status_code == 403
+    assert not Referral.objects.exists()
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_only_referrers_and_agency_leads_may_create_referrals(borough, role):
     caller = person(role, AgencyFactory(), username=f"api-{role}")
