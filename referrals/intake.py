@@ -200,32 +200,6 @@ def _require_transaction() -> None:
         raise RuntimeError("Call this inside the caller's transaction (transaction.atomic).")
 
 
-@transaction.atomic(durable=True)
-def referral_draft_save(
-    *,
-    actor,
-    agency: Agency,
-    child: ChildDetails,
-    details: ReferralDetails,
-    household: list[HouseholdDetails] | None = None,
-    referral: Referral | None = None,
-    request=None,
-) -> Referral:
-    """Create or update a draft. A draft may be incomplete: it keeps what the person typed.
-
-    A draft's edits only ever reach a child row of its own: when another referral names the
-    draft's row, the draft moves to a copy first (child_record.own_child_for_draft)."""
-    return draft_save(
-        actor=actor,
-        agency=agency,
-        child=child,
-        details=details,
-        household=household,
-        referral=referral,
-        request=request,
-    )
-
-
 def draft_save(
     *,
     actor,
@@ -236,9 +210,13 @@ def draft_save(
     referral: Referral | None = None,
     request=None,
 ) -> Referral:
-    """referral_draft_save's work, inside the caller's transaction: for a service that saves
-    and submits in one (referrals.api.submission). A new draft comes back with `new_household`,
-    the household rows it was given."""
+    """Create or update a draft, inside the caller's transaction (referral_draft_save is the
+    same in a durable transaction of its own; referrals.api.submission saves and submits in
+    one). A draft may be incomplete: it keeps what the person typed. A new draft comes back
+    with `new_household`, the household rows it was given.
+
+    A draft's edits only ever reach a child row of its own: when another referral names the
+    draft's row, the draft moves to a copy first (child_record.own_child_for_draft)."""
     _require_transaction()
     if not access.may_refer_for(actor, agency):
         raise access.ForbiddenForUser(action="refer for", object_type="agency", object_id=agency.pk)
@@ -318,6 +296,10 @@ def draft_save(
         actor=actor, action=audit.Action.CHANGED, obj=referral, referral=referral, request=request
     )
     return referral
+
+
+# The pages save a draft in a transaction of its own.
+referral_draft_save = transaction.atomic(durable=True)(draft_save)
 
 
 def missing_for_submission(referral: Referral) -> list[str]:
