@@ -141,9 +141,8 @@ def listable_referrals(
     panel's agenda, the cases shared with an agency or granted to a person) and stops at
     the cap on its own: referrals.list_paging.CappedPaginator. For a person who may read
     every case (a coordinator, an auditor) the one query finds the cap's worth at once, so
-    it is the one rule counted. tests/agencies/
-    test_policy_matrix.py checks the rules' union is `visible_referrals` for every position
-    of the access matrix."""
+    it is the one rule counted. tests/agencies/test_policy_matrix.py checks the rules' union
+    is `visible_referrals` for every position of the access matrix."""
     roles = roles if roles is not None else roles_of(user)
     parts, every_case = _referral_rule_parts(user, roles, include_auditor=True, split=True)
     if not parts:
